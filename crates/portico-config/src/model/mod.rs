@@ -1,0 +1,21 @@
+//! Validated, typed configuration: what the rest of Portico runs on.
+//!
+//! Raw models ([`crate::raw`]) mirror Traefik's files; validation turns them into
+//! these types, applying Traefik's defaults, parsing addresses, durations, networks
+//! and rules, and resolving references. Nothing raw reaches the data plane.
+
+mod address;
+mod install;
+mod routing;
+
+pub use self::{
+    address::{AddressError, ListenAddress},
+    install::{
+        EntryPointHttp, EntryPointSpec, FileProviderSpec, ForwardedHeadersSpec, InstallModel,
+        LifeCycle, LogFormat, LogSpec, ProvidersSpec, RespondingTimeouts, TransportSpec,
+    },
+    routing::{
+        LoadBalancerSpec, QualifiedName, RouterSpec, RouterTls, RoutingModel, ServerSpec,
+        ServiceSpec, TlsDomain,
+    },
+};

@@ -1,0 +1,5 @@
+//! Server selection strategies.
+
+mod wrr;
+
+pub use self::wrr::Wrr;

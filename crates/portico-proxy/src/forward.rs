@@ -1,0 +1,182 @@
+//! Sending one request to one backend.
+
+use std::{error::Error as _, io};
+
+use http::{
+    HeaderValue, StatusCode, Version,
+    header::{HOST, UPGRADE},
+};
+use hyper::upgrade::OnUpgrade;
+use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse, ProxyError};
+
+use crate::{
+    Target, Transport, UpstreamProtocol,
+    headers::{append_x_forwarded_for, remove_hop_by_hop},
+    upgrade,
+};
+
+/// Sends requests to a chosen [`Target`] over a [`Transport`].
+///
+/// What it changes on the way (Traefik's forwarding behaviour):
+/// - the URI becomes the target's scheme and authority with the request's path and
+///   query unchanged (prefixed by the server path when the target preserves it);
+/// - hop-by-hop headers are removed both ways ([`crate::remove_hop_by_hop`]);
+/// - the client address from [`ConnectionInfo`] is appended to `X-Forwarded-For`;
+/// - `Host` is the client's (`passHostHeader`, the default) or the backend's;
+/// - `Upgrade` requests (WebSocket) keep their upgrade headers and, on
+///   `101 Switching Protocols`, both connections are spliced together.
+///
+/// See the crate docs for an example.
+#[derive(Clone, Debug)]
+pub struct Forwarder {
+    transport: Transport,
+    pass_host_header: bool,
+}
+
+// === impl Forwarder ===
+
+impl Forwarder {
+    /// A forwarder over `transport` that passes the client's `Host` header.
+    pub fn new(transport: Transport) -> Forwarder {
+        Forwarder {
+            transport,
+            pass_host_header: true,
+        }
+    }
+
+    /// Whether to send the client's `Host` (true) or the backend's (false).
+    pub fn pass_host_header(mut self, pass: bool) -> Forwarder {
+        self.pass_host_header = pass;
+        self
+    }
+
+    /// Forwards `request` to `target` and returns the backend's response.
+    pub async fn forward(
+        &self,
+        mut request: HttpRequest,
+        target: &Target,
+    ) -> Result<HttpResponse, ProxyError> {
+        let authority = || target.authority().to_string();
+        if target.protocol() == UpstreamProtocol::Https {
+            return Err(ProxyError::Upstream {
+                authority: authority(),
+                source: "https backends are not supported by this transport".into(),
+            });
+        }
+
+        let client_ip = request
+            .extensions()
+            .get::<ConnectionInfo>()
+            .map(|c| c.peer.ip());
+        let is_h1_client = request.version() < Version::HTTP_2;
+        let on_upgrade = if is_h1_client && request.headers().contains_key(UPGRADE) {
+            request.extensions_mut().remove::<OnUpgrade>()
+        } else {
+            None
+        };
+        let upgrade = remove_hop_by_hop(request.headers_mut(), on_upgrade.is_some());
+        if let Some(ip) = client_ip {
+            append_x_forwarded_for(request.headers_mut(), ip);
+        }
+        self.set_host(&mut request, target)?;
+
+        let uri = target
+            .request_uri(request.uri().path_and_query())
+            .map_err(|_| ProxyError::BadRequest {
+                reason: "request target cannot be forwarded",
+            })?;
+        *request.uri_mut() = uri;
+        *request.version_mut() = match target.protocol() {
+            UpstreamProtocol::H2c => Version::HTTP_2,
+            UpstreamProtocol::Http1 | UpstreamProtocol::Https => Version::HTTP_11,
+        };
+        if target.protocol() == UpstreamProtocol::H2c {
+            // HTTP/2 forbids connection-specific headers, `Upgrade` included.
+            request.headers_mut().remove(UPGRADE);
+            request.headers_mut().remove(http::header::CONNECTION);
+        }
+
+        let client = self.transport.client(target.protocol());
+        let pending = client.request(request);
+        let result = match self.transport.response_header_timeout() {
+            Some(limit) => match tokio::time::timeout(limit, pending).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(ProxyError::UpstreamTimeout {
+                        authority: authority(),
+                    });
+                }
+            },
+            None => pending.await,
+        };
+        let mut response = result.map_err(|e| classify(e, authority()))?;
+
+        if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+            return match (on_upgrade, upgrade) {
+                (Some(downstream), Some(_)) => {
+                    let upstream = hyper::upgrade::on(&mut response);
+                    upgrade::splice(downstream, upstream, target.authority().to_string());
+                    Ok(response.map(|_| Body::empty()))
+                }
+                _ => Err(ProxyError::Upstream {
+                    authority: authority(),
+                    source: "backend switched protocols without being asked".into(),
+                }),
+            };
+        }
+        remove_hop_by_hop(response.headers_mut(), false);
+        Ok(response.map(Body::new))
+    }
+
+    fn set_host(&self, request: &mut HttpRequest, target: &Target) -> Result<(), ProxyError> {
+        if self.pass_host_header {
+            if !request.headers().contains_key(HOST) {
+                // HTTP/2 clients send `:authority` instead of `Host`.
+                if let Some(authority) = request.uri().authority() {
+                    let value = HeaderValue::from_str(authority.as_str()).map_err(|_| {
+                        ProxyError::BadRequest {
+                            reason: "invalid authority",
+                        }
+                    })?;
+                    request.headers_mut().insert(HOST, value);
+                }
+            }
+        } else {
+            let value = HeaderValue::from_str(target.authority().as_str()).map_err(|_| {
+                ProxyError::BadRequest {
+                    reason: "invalid backend authority",
+                }
+            })?;
+            request.headers_mut().insert(HOST, value);
+        }
+        Ok(())
+    }
+}
+
+/// Sorts a client failure into connect (502), timeout (504) or exchange (502).
+fn classify(error: hyper_util::client::legacy::Error, authority: String) -> ProxyError {
+    let timed_out = {
+        let mut source = error.source();
+        let mut found = false;
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<io::Error>() {
+                found |= io.kind() == io::ErrorKind::TimedOut;
+            }
+            source = e.source();
+        }
+        found
+    };
+    if timed_out {
+        ProxyError::UpstreamTimeout { authority }
+    } else if error.is_connect() {
+        ProxyError::UpstreamConnect {
+            authority,
+            source: Box::new(error),
+        }
+    } else {
+        ProxyError::Upstream {
+            authority,
+            source: Box::new(error),
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The per-connection service: turns hyper's requests into Portico's, carries the
+//! connection facts, and keeps the connection's [`ConnState`] up to date.
+
+use std::{
+    convert::Infallible,
+    future::{Future, Ready, ready},
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use pin_project_lite::pin_project;
+use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse};
+use tokio::net::TcpStream;
+use tokio_util::task::TaskTracker;
+use tower::Service;
+
+use crate::{
+    h2c,
+    watchdog::{ConnState, Limits, WatchdogIo},
+};
+
+/// Makes one [`ConnService`] per accepted connection (axum-server's make-service).
+#[derive(Clone, Debug)]
+pub(crate) struct MakeConn<S> {
+    pub(crate) stack: S,
+    pub(crate) entrypoint: Arc<str>,
+    pub(crate) local: SocketAddr,
+    pub(crate) tls: bool,
+    pub(crate) tracker: TaskTracker,
+}
+
+/// The service hyper calls for each request of one connection.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnService<S> {
+    stack: S,
+    info: ConnectionInfo,
+    state: Option<Arc<ConnState>>,
+    tracker: TaskTracker,
+}
+
+/// Wraps accepted streams in a [`WatchdogIo`] and ties them to their service.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConnAcceptor {
+    pub(crate) limits: Limits,
+}
+
+// === impl MakeConn ===
+
+impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
+    type Response = ConnService<S>;
+    type Error = Infallible;
+    type Future = Ready<Result<ConnService<S>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, peer: SocketAddr) -> Self::Future {
+        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
+        ready(Ok(ConnService {
+            stack: self.stack.clone(),
+            info: ConnectionInfo {
+                peer,
+                local: self.local,
+                entrypoint: self.entrypoint.clone(),
+                tls: self.tls,
+            },
+            state: None,
+            tracker: self.tracker.clone(),
+        }))
+    }
+}
+
+// === impl ConnAcceptor ===
+
+impl<S> axum_server::accept::Accept<TcpStream, ConnService<S>> for ConnAcceptor {
+    type Stream = WatchdogIo<TcpStream>;
+    type Service = ConnService<S>;
+    type Future = Ready<io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: TcpStream, mut service: ConnService<S>) -> Self::Future {
+        // Failing to set TCP_NODELAY only costs latency; keep the connection.
+        let _ = stream.set_nodelay(true);
+        let state = ConnState::new();
+        service.state = Some(state.clone());
+        ready(Ok((WatchdogIo::new(stream, state, self.limits), service)))
+    }
+}
+
+// === impl ConnService ===
+
+impl<S> Service<Request<Incoming>> for ConnService<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = ConnFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.stack.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        let body_open = !request.body().is_end_stream();
+        if let Some(state) = &self.state {
+            state.request_started(body_open);
+        }
+        let guard = InFlight(self.state.clone());
+
+        if h2c::is_upgrade_request(&request) && !body_open {
+            return match h2c::upgrade(request, self.clone(), &self.tracker) {
+                Ok(response) => ConnFuture::ready(response, guard),
+                Err(request) => self.forward(request, false, guard),
+            };
+        }
+        self.forward(request, body_open, guard)
+    }
+}
+
+impl<S> ConnService<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>,
+{
+    fn forward(
+        &mut self,
+        request: Request<Incoming>,
+        body_open: bool,
+        guard: InFlight,
+    ) -> ConnFuture<S::Future> {
+        let body_guard = if body_open {
+            self.state.clone().map(BodyGuard)
+        } else {
+            None
+        };
+        let mut request = request.map(|inner| {
+            Body::new(RequestBody {
+                inner,
+                guard: body_guard,
+            })
+        });
+        request.extensions_mut().insert(self.info.clone());
+        ConnFuture {
+            kind: Kind::Stack {
+                future: self.stack.call(request),
+            },
+            guard: Some(guard),
+        }
+    }
+}
+
+/// Marks a request in flight until its response body is done or abandoned.
+#[derive(Debug)]
+pub(crate) struct InFlight(Option<Arc<ConnState>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(state) = &self.0 {
+            state.response_finished();
+        }
+    }
+}
+
+/// Marks a request body open until it ends or is dropped.
+#[derive(Debug)]
+struct BodyGuard(Arc<ConnState>);
+
+impl Drop for BodyGuard {
+    fn drop(&mut self) {
+        self.0.body_finished();
+    }
+}
+
+pin_project! {
+    /// The response future of [`ConnService`].
+    pub(crate) struct ConnFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+        guard: Option<InFlight>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Stack { #[pin] future: F },
+        Ready { response: Option<HttpResponse> },
+    }
+}
+
+impl<F> ConnFuture<F> {
+    fn ready(response: HttpResponse, guard: InFlight) -> Self {
+        ConnFuture {
+            kind: Kind::Ready {
+                response: Some(response),
+            },
+            guard: Some(guard),
+        }
+    }
+}
+
+impl<F> Future for ConnFuture<F>
+where
+    F: Future<Output = Result<HttpResponse, Infallible>>,
+{
+    type Output = Result<Response<ResponseBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = match this.kind.project() {
+            KindProj::Stack { future } => match future.poll(cx) {
+                Poll::Ready(Ok(response)) => response,
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending => return Poll::Pending,
+            },
+            KindProj::Ready { response } => match response.take() {
+                Some(response) => response,
+                None => return Poll::Pending,
+            },
+        };
+        let guard = this.guard.take();
+        if response.status() == StatusCode::SWITCHING_PROTOCOLS && !h2c::is_h2c_switch(&response) {
+            if let Some(InFlight(Some(state))) = &guard {
+                state.upgraded();
+            }
+        }
+        Poll::Ready(Ok(response.map(|inner| ResponseBody {
+            inner,
+            _guard: guard,
+        })))
+    }
+}
+
+pin_project! {
+    /// A request body that tells the connection when it has been read.
+    struct RequestBody {
+        #[pin]
+        inner: Incoming,
+        guard: Option<BodyGuard>,
+    }
+}
+
+impl HttpBody for RequestBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.project();
+        let frame = this.inner.poll_frame(cx);
+        if matches!(frame, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) {
+            this.guard.take();
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+pin_project! {
+    /// A response body that tells the connection when it has been written.
+    pub(crate) struct ResponseBody {
+        #[pin]
+        inner: Body,
+        _guard: Option<InFlight>,
+    }
+}
+
+impl HttpBody for ResponseBody {
+    type Data = Bytes;
+    type Error = axum_core_error::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.project().inner.poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The error type of [`Body`].
+mod axum_core_error {
+    pub(crate) type Error = <portico_core::Body as http_body::Body>::Error;
+}

@@ -1,0 +1,247 @@
+//! One entrypoint: a bound listener, its accept loop and its drain.
+
+use std::{
+    convert::Infallible,
+    io,
+    net::{SocketAddr, TcpListener},
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use portico_config::model::EntryPointSpec;
+use portico_core::{HttpRequest, HttpResponse};
+use portico_middleware::{
+    entry_path::{EntryPath, EntryPathLayer},
+    forwarded_headers::{ForwardedHeaders, ForwardedHeadersLayer, Trust},
+};
+use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
+use tower::{Layer, Service};
+use tracing::{debug, info};
+
+use crate::{
+    BindError, bind,
+    conn::{ConnAcceptor, MakeConn},
+    watchdog::Limits,
+};
+
+/// The tower stack every request of an entrypoint goes through, in order: the path
+/// pipeline ([`EntryPathLayer`]), forwarded headers ([`ForwardedHeadersLayer`]),
+/// then the router `R` given to [`EntryPoint::serve`].
+pub type EntryStack<R> = EntryPath<ForwardedHeaders<R>>;
+
+/// An entrypoint whose listener is bound but not yet serving.
+///
+/// Binding is separate from serving so that a process can bind every entrypoint
+/// first and refuse to start at all when one address is unusable.
+///
+/// # Example
+///
+/// ```no_run
+/// use portico_config::model::{EntryPointSpec, ListenAddress};
+/// use portico_core::{HttpRequest, respond};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let spec = EntryPointSpec::new("web", ListenAddress::parse("127.0.0.1:0")?);
+/// let entrypoint = portico_server::EntryPoint::bind(spec)?;
+/// println!("listening on {}", entrypoint.local_addr());
+/// let router = tower::service_fn(|_req: HttpRequest| async {
+///     Ok::<_, std::convert::Infallible>(respond::not_found())
+/// });
+/// let running = entrypoint.serve(router);
+/// running.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct EntryPoint {
+    spec: EntryPointSpec,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+}
+
+/// A serving entrypoint; [`RunningEntryPoint::shutdown`] drains it.
+#[derive(Debug)]
+pub struct RunningEntryPoint {
+    name: Arc<str>,
+    local_addr: SocketAddr,
+    spec: EntryPointSpec,
+    handle: axum_server::Handle<SocketAddr>,
+    task: JoinHandle<io::Result<()>>,
+    tracker: TaskTracker,
+}
+
+// === impl EntryPoint ===
+
+impl EntryPoint {
+    /// Binds the entrypoint's address.
+    pub fn bind(spec: EntryPointSpec) -> Result<EntryPoint, BindError> {
+        let listener = bind(&spec.address)?;
+        let local_addr = listener.local_addr().map_err(|source| BindError {
+            address: spec.address.to_string(),
+            source,
+        })?;
+        Ok(EntryPoint {
+            spec,
+            listener,
+            local_addr,
+        })
+    }
+
+    /// The address the listener is bound to (the real port when `:0` was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The entrypoint's configuration.
+    pub fn spec(&self) -> &EntryPointSpec {
+        &self.spec
+    }
+
+    /// Builds the entrypoint's stack in front of `router`.
+    pub fn stack<R>(spec: &EntryPointSpec, router: R) -> EntryStack<R> {
+        let trust = if spec.forwarded_headers.insecure {
+            Trust::everybody()
+        } else {
+            Trust::networks(spec.forwarded_headers.trusted_ips.clone())
+        };
+        let forwarded = ForwardedHeadersLayer::new(trust, server_name());
+        let path = EntryPathLayer::new()
+            .sanitize(spec.http.sanitize_path)
+            .encode_query_semicolons(spec.http.encode_query_semicolons);
+        path.layer(forwarded.layer(router))
+    }
+
+    /// Starts the accept loop (a tokio task) serving HTTP/1.1 and HTTP/2 with
+    /// `router` behind the entrypoint stack. Must be called within a tokio runtime.
+    pub fn serve<R>(self, router: R) -> RunningEntryPoint
+    where
+        R: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        R::Future: Send + 'static,
+    {
+        let EntryPoint {
+            spec,
+            listener,
+            local_addr,
+        } = self;
+        let name: Arc<str> = Arc::from(spec.name.as_str());
+        let handle = axum_server::Handle::new();
+        let tracker = TaskTracker::new();
+        let limits = Limits {
+            read: spec.timeouts.read,
+            write: spec.timeouts.write,
+            idle: spec.timeouts.idle,
+        };
+        let make = MakeConn {
+            stack: Self::stack(&spec, router),
+            entrypoint: name.clone(),
+            local: local_addr,
+            tls: false,
+            tracker: tracker.clone(),
+        };
+        let task = match axum_server::from_tcp(listener) {
+            Ok(server) => {
+                let mut server = server
+                    .acceptor(ConnAcceptor { limits })
+                    .handle(handle.clone());
+                let builder = server.http_builder();
+                builder
+                    .http1()
+                    .keep_alive(true)
+                    .header_read_timeout(None)
+                    .max_buf_size(spec.http.max_header_bytes.clamp(8 * 1024, 16 << 20));
+                builder
+                    .http2()
+                    .max_concurrent_streams(spec.http.max_concurrent_streams.max(1))
+                    .max_header_list_size(
+                        u32::try_from(spec.http.max_header_bytes).unwrap_or(u32::MAX),
+                    );
+                let ep = name.clone();
+                tokio::spawn(async move {
+                    info!(entrypoint = %ep, address = %local_addr, "entrypoint serving");
+                    server.serve(make).await
+                })
+            }
+            Err(error) => tokio::spawn(async move { Err(error) }),
+        };
+        RunningEntryPoint {
+            name,
+            local_addr,
+            spec,
+            handle,
+            task,
+            tracker,
+        }
+    }
+}
+
+// === impl RunningEntryPoint ===
+
+impl RunningEntryPoint {
+    /// The entrypoint's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The configuration it was started with.
+    pub fn spec(&self) -> &EntryPointSpec {
+        &self.spec
+    }
+
+    /// Open connections (HTTP/1.1 and HTTP/2 with prior knowledge).
+    pub fn connection_count(&self) -> usize {
+        self.handle.connection_count()
+    }
+
+    /// Drains the entrypoint as Traefik's `lifeCycle` says: keep accepting for
+    /// `requestAcceptGraceTimeout`, then stop accepting and give in-flight requests
+    /// `graceTimeOut` to finish (idle keep-alive connections close at once); what
+    /// is still open after that is closed.
+    pub async fn shutdown(self) {
+        let life = self.spec.life_cycle;
+        if !life.request_accept_grace.is_zero() {
+            debug!(entrypoint = %self.name, grace = ?life.request_accept_grace, "still accepting before stop");
+            tokio::time::sleep(life.request_accept_grace).await;
+        }
+        self.drain(life.grace).await;
+    }
+
+    /// Stops accepting now and gives in-flight requests `grace` to finish.
+    pub async fn drain(self, grace: Duration) {
+        info!(entrypoint = %self.name, ?grace, "entrypoint draining");
+        self.handle.graceful_shutdown(Some(grace));
+        self.tracker.close();
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(entrypoint = %self.name, %error, "entrypoint failed"),
+            Err(error) => {
+                tracing::error!(entrypoint = %self.name, %error, "entrypoint task failed")
+            }
+        }
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            debug!(entrypoint = %self.name, "upgraded connections still open after grace");
+        }
+        info!(entrypoint = %self.name, "entrypoint stopped");
+    }
+}
+
+/// This machine's name, for `X-Forwarded-Server`.
+fn server_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        gethostname::gethostname()
+            .into_string()
+            .unwrap_or_else(|_| "localhost".to_owned())
+    })
+}
