@@ -1,9 +1,9 @@
 //! The request attributes a rule looks at, and how the router derives them.
 //!
-//! [`RequestView`] is computed once per request and handed to [`RouteSet::find`]
-//! (`crate::RouteSet::find`). Its `host` comes from [`canonical_host`] (Traefik's request
-//! decorator) and its `path` from [`routing_path`] (Traefik's muxer), both of which borrow
-//! in the common case.
+//! [`RequestView`] is computed once per request and handed to
+//! [`RouteSet::find`](crate::RouteSet::find). Its `host` comes from [`canonical_host`]
+//! (Traefik's request decorator) and its `path` from [`routing_path`] (Traefik's muxer),
+//! both of which borrow in the common case.
 
 use std::borrow::Cow;
 use std::net::IpAddr;

@@ -99,11 +99,13 @@ fn syntax_errors_have_positions_and_helpful_messages() {
     assert!(err("Host(`a` `b`)").1.starts_with("missing `,`"));
     assert!(err("Host(,)").1.contains("found `,`"));
     assert!(err("Host(`a`,,)").1.contains("found `,`"));
-    assert!(err("Host(`a`").1.starts_with("missing `)` to close Host("));
-    assert!(
-        err("(Host(`a`)")
-            .1
-            .starts_with("missing `)` to close the `(`")
+    assert_eq!(
+        err("Host(`a`"),
+        (8, "unclosed Host( (opened at byte 0)".into())
+    );
+    assert_eq!(
+        err(" (Host(`a`)"),
+        (11, "unclosed `(` (opened at byte 1)".into())
     );
     assert_eq!(err("Host(`a`))").1, "unexpected `)` without a matching `(`");
     assert!(err("Host(`a`...,`b`)").1.contains("`...` can only follow"));
