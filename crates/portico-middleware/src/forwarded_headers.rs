@@ -181,9 +181,12 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let conn = request.extensions().get::<ConnectionInfo>();
-        let peer = conn.map(|c| c.peer.ip().to_canonical());
+        let peer = conn.map(|c| (c.peer.ip(), c.peer_ip_value().clone()));
         let tls = conn.is_some_and(|c| c.tls);
-        if !peer.is_some_and(|ip| self.shared.trust.trusts(ip)) {
+        if !peer
+            .as_ref()
+            .is_some_and(|(ip, _)| self.shared.trust.trusts(*ip))
+        {
             remove_managed(request.headers_mut());
         }
         let host = request.headers().get(header::HOST).cloned().or_else(|| {
@@ -191,11 +194,9 @@ where
             HeaderValue::from_str(authority.as_str()).ok()
         });
         let headers = request.headers_mut();
-        if let Some(ip) = peer {
+        if let Some((_, ip)) = peer {
             if !headers.contains_key(X_REAL_IP) {
-                if let Ok(value) = HeaderValue::try_from(ip.to_string()) {
-                    headers.insert(X_REAL_IP, value);
-                }
+                headers.insert(X_REAL_IP, ip);
             }
         }
         if !headers.contains_key(X_FORWARDED_PROTO) {

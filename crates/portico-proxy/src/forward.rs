@@ -67,7 +67,7 @@ impl Forwarder {
         let client_ip = request
             .extensions()
             .get::<ConnectionInfo>()
-            .map(|c| c.peer.ip());
+            .map(|c| c.peer_ip_value().clone());
         let is_h1_client = request.version() < Version::HTTP_2;
         let on_upgrade = if is_h1_client && request.headers().contains_key(UPGRADE) {
             request.extensions_mut().remove::<OnUpgrade>()
@@ -76,7 +76,7 @@ impl Forwarder {
         };
         let upgrade = remove_hop_by_hop(request.headers_mut(), on_upgrade.is_some());
         if let Some(ip) = client_ip {
-            append_x_forwarded_for(request.headers_mut(), ip);
+            append_x_forwarded_for(request.headers_mut(), &ip);
         }
         self.set_host(&mut request, target)?;
 

@@ -1,7 +1,5 @@
 //! Hop-by-hop header removal and `X-Forwarded-For`, as Go's reverse proxy does them.
 
-use std::net::IpAddr;
-
 use http::{
     HeaderMap, HeaderName, HeaderValue,
     header::{self, CONNECTION, TE, TRAILER, TRANSFER_ENCODING, UPGRADE},
@@ -44,6 +42,11 @@ fn is_managed(name: &str) -> bool {
 /// assert!(h.contains_key("x-app"));
 /// ```
 pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<HeaderValue> {
+    // Most messages carry none of these: one pass over the names instead of a hash
+    // lookup per hop-by-hop header.
+    if !headers.keys().any(|name| is_hop_by_hop(name.as_str())) {
+        return None;
+    }
     let upgrade = if keep_upgrade && connection_has_token(headers, "upgrade") {
         headers.get(UPGRADE).cloned()
     } else {
@@ -92,6 +95,21 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
     upgrade
 }
 
+fn is_hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "proxy-connection"
+            | "keep-alive"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+    )
+}
+
 fn connection_has_token(headers: &HeaderMap, token: &str) -> bool {
     headers
         .get_all(CONNECTION)
@@ -101,49 +119,36 @@ fn connection_has_token(headers: &HeaderMap, token: &str) -> bool {
         .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
-/// Appends `client` to `X-Forwarded-For`, joining several incoming field lines
-/// with `", "` into one, as Go's reverse proxy does.
+/// Appends `client` (an IP address, already formatted) to `X-Forwarded-For`,
+/// joining several incoming field lines with `", "` into one, as Go's reverse proxy
+/// does. Without an incoming value the client's value is inserted as is, without
+/// allocating.
 ///
 /// # Example
 ///
 /// ```
-/// use http::HeaderMap;
+/// use http::{HeaderMap, HeaderValue};
 ///
 /// let mut h = HeaderMap::new();
 /// h.append("x-forwarded-for", "10.0.0.1".parse().unwrap());
 /// h.append("x-forwarded-for", "10.0.0.2".parse().unwrap());
-/// portico_proxy::append_x_forwarded_for(&mut h, "192.0.2.9".parse().unwrap());
+/// portico_proxy::append_x_forwarded_for(&mut h, &HeaderValue::from_static("192.0.2.9"));
 /// assert_eq!(h["x-forwarded-for"], "10.0.0.1, 10.0.0.2, 192.0.2.9");
 /// ```
-pub fn append_x_forwarded_for(headers: &mut HeaderMap, client: IpAddr) {
-    let client = match client {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    };
+pub fn append_x_forwarded_for(headers: &mut HeaderMap, client: &HeaderValue) {
     let mut values = headers.get_all(&X_FORWARDED_FOR).iter();
-    let value = match (values.next(), values.next()) {
-        (None, _) => HeaderValue::try_from(client.to_string()),
-        (Some(one), None) => {
-            let mut joined = Vec::with_capacity(one.len() + 41);
-            joined.extend_from_slice(one.as_bytes());
-            joined.extend_from_slice(b", ");
-            joined.extend_from_slice(client.to_string().as_bytes());
-            HeaderValue::from_bytes(&joined)
-        }
-        (Some(_), Some(_)) => {
-            let mut joined = Vec::new();
-            for v in headers.get_all(&X_FORWARDED_FOR) {
-                joined.extend_from_slice(v.as_bytes());
-                joined.extend_from_slice(b", ");
-            }
-            joined.extend_from_slice(client.to_string().as_bytes());
-            HeaderValue::from_bytes(&joined)
-        }
-    };
-    if let Ok(value) = value {
+    let first = values.next();
+    if first.is_none() {
+        headers.insert(X_FORWARDED_FOR, client.clone());
+        return;
+    }
+    let mut joined = Vec::with_capacity(64);
+    for value in headers.get_all(&X_FORWARDED_FOR) {
+        joined.extend_from_slice(value.as_bytes());
+        joined.extend_from_slice(b", ");
+    }
+    joined.extend_from_slice(client.as_bytes());
+    if let Ok(value) = HeaderValue::from_bytes(&joined) {
         headers.insert(X_FORWARDED_FOR, value);
     }
 }
@@ -205,11 +210,11 @@ mod tests {
     }
 
     #[test]
-    fn xff_appends_the_peer_and_unmaps_v4_in_v6() {
+    fn xff_is_inserted_or_appended() {
         let mut h = HeaderMap::new();
-        append_x_forwarded_for(&mut h, "::ffff:10.1.2.3".parse().unwrap());
+        append_x_forwarded_for(&mut h, &HeaderValue::from_static("10.1.2.3"));
         assert_eq!(h["x-forwarded-for"], "10.1.2.3");
-        append_x_forwarded_for(&mut h, "2001:db8::1".parse().unwrap());
+        append_x_forwarded_for(&mut h, &HeaderValue::from_static("2001:db8::1"));
         assert_eq!(h["x-forwarded-for"], "10.1.2.3, 2001:db8::1");
     }
 }

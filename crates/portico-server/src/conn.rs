@@ -63,15 +63,9 @@ impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
     }
 
     fn call(&mut self, peer: SocketAddr) -> Self::Future {
-        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         ready(Ok(ConnService {
             stack: self.stack.clone(),
-            info: ConnectionInfo {
-                peer,
-                local: self.local,
-                entrypoint: self.entrypoint.clone(),
-                tls: self.tls,
-            },
+            info: ConnectionInfo::new(peer, self.local, self.entrypoint.clone(), self.tls),
             state: None,
             tracker: self.tracker.clone(),
         }))
@@ -146,10 +140,15 @@ where
             None
         };
         let mut request = request.map(|inner| {
-            Body::new(RequestBody {
-                inner,
-                guard: body_guard,
-            })
+            if body_open {
+                Body::new(RequestBody {
+                    inner,
+                    guard: body_guard,
+                })
+            } else {
+                // A zero-sized body: no allocation, and hyper's end-of-stream is kept.
+                Body::empty()
+            }
         });
         request.extensions_mut().insert(self.info.clone());
         ConnFuture {

@@ -33,10 +33,7 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
     for warning in &loaded.model.warnings {
         warn!("{warning}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("portico: cannot start the runtime: {error}");
@@ -72,6 +69,23 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
         info!("stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// The tokio runtime: one worker per CPU this process may run on; with a single
+/// CPU, a current-thread runtime (no work-stealing machinery, no cross-thread
+/// wake-ups).
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cpus)
+            .enable_all()
+            .build()
+    }
 }
 
 /// Loads and checks everything, prints the problems, and exits: 0 when the

@@ -18,12 +18,12 @@ fn request(peer: &str, tls: bool, headers: &[(&str, &str)]) -> Request<()> {
         builder = builder.header(*k, *v);
     }
     let mut req = builder.body(()).unwrap();
-    req.extensions_mut().insert(ConnectionInfo {
-        peer: peer.parse().unwrap(),
-        local: "127.0.0.1:80".parse().unwrap(),
-        entrypoint: "web".into(),
+    req.extensions_mut().insert(ConnectionInfo::new(
+        peer.parse().unwrap(),
+        "127.0.0.1:80".parse().unwrap(),
+        "web".into(),
         tls,
-    });
+    ));
     req
 }
 
