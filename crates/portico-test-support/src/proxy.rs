@@ -57,9 +57,10 @@ impl ProxyBuilder {
         }
         file.watch.get_or_insert(false);
         let model = validate::install(&raw).expect("install is valid");
-        let app = BoundApp::bind(model.clone()).expect("bind").serve();
+        let bound = BoundApp::bind(model.clone()).expect("bind");
         let (routing, _) = load_routing(&model).expect("routing loads");
-        app.apply(&routing);
+        bound.apply(&routing);
+        let app = bound.serve();
         Proxy {
             app: Some(app),
             dir,

@@ -31,8 +31,8 @@ pub enum StartError {
 /// fail as a whole (a port in use) without anything half-started.
 #[derive(Debug)]
 pub struct BoundApp {
-    install: InstallModel,
     entrypoints: Vec<EntryPoint>,
+    control: Arc<Control>,
 }
 
 /// The running proxy. Dropping it leaves the entrypoint tasks running until the
@@ -66,10 +66,38 @@ impl BoundApp {
             })?;
             entrypoints.push(bound);
         }
+        let ts = &install.servers_transport;
+        let transport = Transport::new(&TransportSettings {
+            dial_timeout: ts.dial_timeout,
+            response_header_timeout: ts.response_header_timeout,
+            idle_conn_timeout: ts.idle_conn_timeout,
+            max_idle_conns_per_host: ts.max_idle_conns_per_host,
+        });
+        let entry_set = EntryPointSet::new(
+            install
+                .entry_points
+                .values()
+                .map(|e: &EntryPointSpec| (e.name.as_str(), e.as_default)),
+        );
+        let routers = entrypoints
+            .iter()
+            .map(|e| (e.spec().name.clone(), Router::new(RouteTable::empty())))
+            .collect();
         Ok(BoundApp {
-            install,
             entrypoints,
+            control: Arc::new(Control {
+                routers,
+                entry_set,
+                compiler: Mutex::new(Compiler::new(transport)),
+                status: Mutex::new(RuntimeStatus::default()),
+            }),
         })
+    }
+
+    /// Compiles and publishes routing before anything is served, so the first
+    /// request already sees it. See [`App::apply`].
+    pub fn apply(&self, model: &RoutingModel) -> RuntimeStatus {
+        self.control.apply(model)
     }
 
     /// The bound addresses by entrypoint name.
@@ -80,38 +108,20 @@ impl BoundApp {
             .collect()
     }
 
-    /// Starts serving (with empty route tables until [`App::apply`] is called).
-    /// Must be called within a tokio runtime.
+    /// Starts serving with the routing applied so far (none: every request gets
+    /// `404`). Must be called within a tokio runtime.
     pub fn serve(self) -> App {
-        let ts = &self.install.servers_transport;
-        let transport = Transport::new(&TransportSettings {
-            dial_timeout: ts.dial_timeout,
-            response_header_timeout: ts.response_header_timeout,
-            idle_conn_timeout: ts.idle_conn_timeout,
-            max_idle_conns_per_host: ts.max_idle_conns_per_host,
-        });
-        let entry_set = EntryPointSet::new(
-            self.install
-                .entry_points
-                .values()
-                .map(|e: &EntryPointSpec| (e.name.as_str(), e.as_default)),
-        );
-        let mut routers = BTreeMap::new();
         let mut entrypoints = BTreeMap::new();
         for bound in self.entrypoints {
             let name = bound.spec().name.clone();
-            let router = Router::new(RouteTable::empty());
-            entrypoints.insert(name.clone(), bound.serve(router.clone()));
-            routers.insert(name, router);
+            let Some(router) = self.control.routers.get(&name).cloned() else {
+                continue;
+            };
+            entrypoints.insert(name, bound.serve(router));
         }
         App {
             entrypoints,
-            control: Arc::new(Control {
-                routers,
-                entry_set,
-                compiler: Mutex::new(Compiler::new(transport)),
-                status: Mutex::new(RuntimeStatus::default()),
-            }),
+            control: self.control,
         }
     }
 }

@@ -53,16 +53,16 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
         for (name, addr) in bound.addresses() {
             info!(entrypoint = %name, address = %addr, "entrypoint bound");
         }
-        let app = bound.serve();
         match load_routing(&install) {
             Ok((model, warnings)) => {
                 for warning in warnings {
                     warn!("{warning}");
                 }
-                app.apply(&model);
+                bound.apply(&model);
             }
             Err(error) => error!("{error}; serving without routers"),
         }
+        let app = bound.serve();
         wait_for_stop().await;
         info!("stopping");
         app.shutdown().await;
