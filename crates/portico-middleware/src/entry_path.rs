@@ -290,9 +290,8 @@ pub fn sanitize(path: &str) -> Cow<'_, str> {
         out.push('/');
         out.push_str(segment);
     }
-    if out.is_empty() {
-        out.push('/');
-    } else if path.ends_with('/') {
+    // An empty result is the root; a trailing slash is kept.
+    if out.is_empty() || path.ends_with('/') {
         out.push('/');
     }
     Cow::Owned(out)

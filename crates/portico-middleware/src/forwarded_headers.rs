@@ -194,10 +194,10 @@ where
             HeaderValue::from_str(authority.as_str()).ok()
         });
         let headers = request.headers_mut();
-        if let Some((_, ip)) = peer {
-            if !headers.contains_key(X_REAL_IP) {
-                headers.insert(X_REAL_IP, ip);
-            }
+        if let Some((_, ip)) = peer
+            && !headers.contains_key(X_REAL_IP)
+        {
+            headers.insert(X_REAL_IP, ip);
         }
         if !headers.contains_key(X_FORWARDED_PROTO) {
             let proto = match (is_websocket(headers), tls) {
@@ -222,10 +222,10 @@ where
             });
             headers.insert(X_FORWARDED_PORT, port);
         }
-        if !headers.contains_key(X_FORWARDED_HOST) {
-            if let Some(host) = host.filter(|h| !h.is_empty()) {
-                headers.insert(X_FORWARDED_HOST, host);
-            }
+        if !headers.contains_key(X_FORWARDED_HOST)
+            && let Some(host) = host.filter(|h| !h.is_empty())
+        {
+            headers.insert(X_FORWARDED_HOST, host);
         }
         join_lines(headers, X_FORWARDED_FOR);
         if let Some(server) = &self.shared.server {

@@ -85,10 +85,11 @@ fn map<T>(
     let Some(from) = from else { return };
     let into = into.get_or_insert_with(BTreeMap::new);
     for (name, value) in from {
-        if into.contains_key(&name) {
-            warn(section, &name);
-        } else {
-            into.insert(name, value);
+        match into.entry(name) {
+            std::collections::btree_map::Entry::Occupied(entry) => warn(section, entry.key()),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(value);
+            }
         }
     }
 }

@@ -234,12 +234,12 @@ impl Compiler {
         spec: &ServiceSpec,
         previous: &mut HashMap<QualifiedName, Arc<BuiltService>>,
     ) -> Result<BoxHttpService, Vec<String>> {
-        if let Some(old) = previous.remove(name) {
-            if &old.spec == spec {
-                let service = old.service.clone();
-                self.services.insert(name.clone(), old);
-                return Ok(service);
-            }
+        if let Some(old) = previous.remove(name)
+            && &old.spec == spec
+        {
+            let service = old.service.clone();
+            self.services.insert(name.clone(), old);
+            return Ok(service);
         }
         let service = match spec {
             ServiceSpec::LoadBalancer(lb) => {

@@ -12,11 +12,11 @@ use std::{
 };
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
+use http::{Request, Response, StatusCode, Version, header::HOST};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use pin_project_lite::pin_project;
-use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse};
+use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse, respond};
 use tokio::net::TcpStream;
 use tokio_util::task::TaskTracker;
 use tower::Service;
@@ -34,6 +34,8 @@ pub(crate) struct MakeConn<S> {
     pub(crate) local: SocketAddr,
     pub(crate) tls: bool,
     pub(crate) tracker: TaskTracker,
+    /// A request-head limit smaller than hyper's smallest read buffer, checked here.
+    pub(crate) max_head_bytes: Option<usize>,
 }
 
 /// The service hyper calls for each request of one connection.
@@ -43,6 +45,7 @@ pub(crate) struct ConnService<S> {
     info: ConnectionInfo,
     state: Option<Arc<ConnState>>,
     tracker: TaskTracker,
+    max_head_bytes: Option<usize>,
 }
 
 /// Wraps accepted streams in a [`WatchdogIo`] and ties them to their service.
@@ -68,6 +71,7 @@ impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
             info: ConnectionInfo::new(peer, self.local, self.entrypoint.clone(), self.tls),
             state: None,
             tracker: self.tracker.clone(),
+            max_head_bytes: self.max_head_bytes,
         }))
     }
 }
@@ -114,10 +118,13 @@ where
         }
         let guard = InFlight(self.state.clone());
 
+        if let Some(status) = self.malformed(&request) {
+            return ConnFuture::ready(respond::status(status), guard);
+        }
         if h2c::is_upgrade_request(&request) && !body_open {
             return match h2c::upgrade(request, self.clone(), &self.tracker) {
                 Ok(response) => ConnFuture::ready(response, guard),
-                Err(request) => self.forward(request, false, guard),
+                Err(request) => self.forward(*request, false, guard),
             };
         }
         self.forward(request, body_open, guard)
@@ -128,6 +135,40 @@ impl<S> ConnService<S>
 where
     S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>,
 {
+    /// What hyper lets through but HTTP/1.1 (and Go, hence Traefik) refuses: a
+    /// missing or repeated `Host` is `400`; a head over a limit smaller than hyper's
+    /// read buffer is `431`.
+    fn malformed(&self, request: &Request<Incoming>) -> Option<StatusCode> {
+        let mut hosts = request.headers().get_all(HOST).iter();
+        let (first, second) = (hosts.next(), hosts.next());
+        if second.is_some() {
+            return Some(StatusCode::BAD_REQUEST);
+        }
+        if first.is_none()
+            && request.version() == Version::HTTP_11
+            && request.uri().authority().is_none()
+        {
+            return Some(StatusCode::BAD_REQUEST);
+        }
+        if let Some(limit) = self.max_head_bytes {
+            let head = request.method().as_str().len()
+                + request
+                    .uri()
+                    .path_and_query()
+                    .map_or(1, |pq| pq.as_str().len())
+                + 12
+                + request
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| n.as_str().len() + v.len() + 4)
+                    .sum::<usize>();
+            if head > limit {
+                return Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+            }
+        }
+        None
+    }
+
     fn forward(
         &mut self,
         request: Request<Incoming>,
@@ -230,10 +271,11 @@ where
             },
         };
         let guard = this.guard.take();
-        if response.status() == StatusCode::SWITCHING_PROTOCOLS && !h2c::is_h2c_switch(&response) {
-            if let Some(InFlight(Some(state))) = &guard {
-                state.upgraded();
-            }
+        if response.status() == StatusCode::SWITCHING_PROTOCOLS
+            && !h2c::is_h2c_switch(&response)
+            && let Some(InFlight(Some(state))) = &guard
+        {
+            state.upgraded();
         }
         Poll::Ready(Ok(response.map(|inner| ResponseBody {
             inner,

@@ -25,6 +25,9 @@ use crate::{
     watchdog::Limits,
 };
 
+/// hyper's smallest allowed read buffer.
+const MIN_BUF: usize = 8 * 1024;
+
 /// The tower stack every request of an entrypoint goes through, in order: the path
 /// pipeline ([`EntryPathLayer`]), forwarded headers ([`ForwardedHeadersLayer`]),
 /// then the router `R` given to [`EntryPoint::serve`].
@@ -135,12 +138,17 @@ impl EntryPoint {
             write: spec.timeouts.write,
             idle: spec.timeouts.idle,
         };
+        // Go reads up to maxHeaderBytes + 4096 bytes of request head; hyper's read
+        // buffer cannot be smaller than 8 KiB, so smaller limits are checked per
+        // request instead.
+        let head_limit = spec.http.max_header_bytes.saturating_add(4096);
         let make = MakeConn {
             stack: Self::stack(&spec, router),
             entrypoint: name.clone(),
             local: local_addr,
             tls: false,
             tracker: tracker.clone(),
+            max_head_bytes: (head_limit < MIN_BUF).then_some(head_limit),
         };
         let task = match axum_server::from_tcp(listener) {
             Ok(server) => {
@@ -152,7 +160,7 @@ impl EntryPoint {
                     .http1()
                     .keep_alive(true)
                     .header_read_timeout(None)
-                    .max_buf_size(spec.http.max_header_bytes.clamp(8 * 1024, 16 << 20));
+                    .max_buf_size(head_limit.clamp(MIN_BUF, 64 << 20));
                 builder
                     .http2()
                     .max_concurrent_streams(spec.http.max_concurrent_streams.max(1))

@@ -3,11 +3,16 @@
 //! hyper serves HTTP/2 with prior knowledge by itself; the upgrade dance it does not
 //! do. Portico answers `101 Switching Protocols` and then serves HTTP/2 on the same
 //! connection, where the upgrade request itself is stream 1. hyper's HTTP/2 server
-//! only knows requests that arrive as frames, so the upgrade request is re-encoded
-//! as the frames a client would have sent (connection preface, the `SETTINGS` from
-//! `HTTP2-Settings`, a `HEADERS` frame for stream 1) and replayed in front of the
-//! bytes that follow on the socket. Requests with a body are served over HTTP/1.1
-//! instead (a server may always decline an upgrade).
+//! only knows requests that arrive as frames, so after the client's connection
+//! preface and first `SETTINGS` frame, the upgrade request is re-encoded as the
+//! `HEADERS` frame for stream 1 the client would have sent, and the server reads
+//! preface, `SETTINGS`, `HEADERS`, then the rest of the socket.
+//!
+//! The `HTTP2-Settings` header is checked but not replayed as a frame of its own:
+//! hyper would acknowledge it, and clients (nghttp2, so curl) treat that second
+//! acknowledgement as a protocol error. Their first `SETTINGS` frame carries the
+//! same values. Requests with a body are served over HTTP/1.1 instead (a server may
+//! always decline an upgrade).
 
 use std::{
     convert::Infallible,
@@ -72,7 +77,7 @@ pub(crate) fn upgrade<S>(
     mut request: Request<Incoming>,
     service: ConnService<S>,
     tracker: &TaskTracker,
-) -> Result<HttpResponse, Request<Incoming>>
+) -> Result<HttpResponse, Box<Request<Incoming>>>
 where
     S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
         + Clone
@@ -82,7 +87,7 @@ where
     S::Future: Send + 'static,
 {
     let Some(replay) = replay_frames(&request) else {
-        return Err(request);
+        return Err(Box::new(request));
     };
     let on_upgrade = hyper::upgrade::on(&mut request);
     tracker.spawn(async move {
@@ -94,19 +99,17 @@ where
             }
         };
         let mut io = TokioIo::new(upgraded);
-        let mut preface = [0u8; 24];
-        if let Err(error) = io.read_exact(&mut preface).await {
-            debug!(%error, "h2c client sent no preface");
-            return;
-        }
-        if &preface != PREFACE {
-            debug!("h2c client sent an invalid preface");
-            return;
-        }
-        let io = Rewind {
-            prefix: replay,
-            inner: io,
+        let prefix = match read_client_preface(&mut io).await {
+            Ok(mut prefix) => {
+                prefix.extend_from_slice(&replay);
+                Bytes::from(prefix)
+            }
+            Err(error) => {
+                debug!(%error, "h2c client did not start HTTP/2");
+                return;
+            }
         };
+        let io = Rewind { prefix, inner: io };
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new()).max_concurrent_streams(250);
         let connection =
@@ -126,7 +129,29 @@ where
     Ok(response)
 }
 
-/// The frames the client would have sent had it spoken HTTP/2 from the start.
+/// Reads the client's connection preface and its first frame, which must be
+/// `SETTINGS`, and returns their bytes.
+async fn read_client_preface<T: AsyncRead + Unpin>(io: &mut T) -> io::Result<Vec<u8>> {
+    let invalid = |what| io::Error::new(io::ErrorKind::InvalidData, what);
+    let mut head = [0u8; 24 + 9];
+    io.read_exact(&mut head).await?;
+    if &head[..24] != PREFACE {
+        return Err(invalid("invalid connection preface"));
+    }
+    let frame = &head[24..];
+    let len = usize::from(frame[0]) << 16 | usize::from(frame[1]) << 8 | usize::from(frame[2]);
+    if frame[3] != 0x4 || len > MAX_FRAME || len % 6 != 0 {
+        return Err(invalid("first frame is not a valid SETTINGS frame"));
+    }
+    let mut out = head.to_vec();
+    out.resize(head.len() + len, 0);
+    io.read_exact(&mut out[head.len()..]).await?;
+    Ok(out)
+}
+
+/// The `HEADERS` (and `CONTINUATION`) frames of stream 1: the upgrade request as
+/// the client would have sent it over HTTP/2. `None` when the request cannot be
+/// upgraded (a malformed `HTTP2-Settings`, no authority, a huge head).
 fn replay_frames<B>(request: &Request<B>) -> Option<Bytes> {
     let settings = request.headers().get(HTTP2_SETTINGS)?.to_str().ok()?;
     let settings = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -167,10 +192,7 @@ fn replay_frames<B>(request: &Request<B>) -> Option<Bytes> {
         return None;
     }
 
-    let mut out = Vec::with_capacity(PREFACE.len() + 9 + settings.len() + 9 + block.len() + 32);
-    out.extend_from_slice(PREFACE);
-    frame_header(&mut out, settings.len(), 0x4, 0, 0);
-    out.extend_from_slice(&settings);
+    let mut out = Vec::with_capacity(9 + block.len() + 32);
     // HEADERS (END_STREAM) for stream 1, then CONTINUATION frames; END_HEADERS last.
     let mut chunks = block.chunks(MAX_FRAME).peekable();
     let mut first = true;
@@ -264,6 +286,22 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Rewind<T> {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn client_preface_and_settings_are_read_whole() {
+        let mut bytes = PREFACE.to_vec();
+        bytes.extend_from_slice(&[0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100]);
+        bytes.extend_from_slice(b"next frame");
+        let mut io = std::io::Cursor::new(bytes.clone());
+        let read = read_client_preface(&mut io).await.unwrap();
+        assert_eq!(read, bytes[..24 + 9 + 6]);
+        let mut bad = std::io::Cursor::new(b"GET / HTTP/1.1\r\n\r\n0123456789abcdef".to_vec());
+        assert!(read_client_preface(&mut bad).await.is_err());
+        let mut not_settings = PREFACE.to_vec();
+        not_settings.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 1]);
+        let mut io = std::io::Cursor::new(not_settings);
+        assert!(read_client_preface(&mut io).await.is_err());
+    }
+
     #[test]
     fn hpack_lengths() {
         let mut out = Vec::new();
@@ -289,13 +327,10 @@ mod tests {
             .body(())
             .unwrap();
         assert!(is_upgrade_request(&request));
-        let frames = replay_frames(&request).unwrap();
-        assert!(frames.starts_with(PREFACE));
-        // SETTINGS frame: 18 bytes of payload (three settings), type 4, stream 0.
-        assert_eq!(&frames[24..33], &[0, 0, 18, 4, 0, 0, 0, 0, 0]);
-        let headers = &frames[33 + 18..];
+        let headers = replay_frames(&request).unwrap();
+        // HEADERS, END_STREAM | END_HEADERS, stream 1.
         assert_eq!(&headers[3..9], &[1, 0x5, 0, 0, 0, 1]);
-        let text = String::from_utf8_lossy(headers);
+        let text = String::from_utf8_lossy(&headers);
         assert!(text.contains("/x?y=1") && text.contains("a.example") && text.contains("x-app"));
         assert!(!text.contains("http2-settings") && !text.contains("upgrade"));
     }

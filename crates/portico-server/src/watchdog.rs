@@ -33,9 +33,6 @@ use tokio::{
     time::{Instant, Sleep},
 };
 
-/// How often a busy connection without a deadline looks again.
-const RECHECK: Duration = Duration::from_secs(5);
-
 /// The timeouts a connection enforces; `None` disables one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Limits {
@@ -63,14 +60,24 @@ pub(crate) struct WatchdogIo<T> {
     inner: T,
     state: Arc<ConnState>,
     limits: Limits,
+    cap: Duration,
     sleep: Option<Pin<Box<Sleep>>>,
 }
 
 // === impl Limits ===
 
 impl Limits {
-    fn any(&self) -> bool {
-        self.read.is_some() || self.write.is_some() || self.idle.is_some()
+    /// The shortest configured limit: the longest the sleep may be set ahead.
+    ///
+    /// Every deadline is a state change plus one of the limits, so it is at least
+    /// this far after the change. A sleep never set further ahead than this is
+    /// therefore examined at or before any deadline that can arise meanwhile, and
+    /// is then re-armed to that deadline exactly.
+    fn cap(&self) -> Option<Duration> {
+        [self.read, self.write, self.idle]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
@@ -166,14 +173,18 @@ impl ConnState {
 
 impl<T> WatchdogIo<T> {
     pub(crate) fn new(inner: T, state: Arc<ConnState>, limits: Limits) -> WatchdogIo<T> {
-        let sleep = limits.any().then(|| {
-            let first = limits.read.or(limits.idle).unwrap_or(RECHECK);
-            Box::pin(tokio::time::sleep_until(state.epoch + first))
-        });
+        let cap = limits
+            .cap()
+            .unwrap_or(Duration::MAX)
+            .max(Duration::from_millis(1));
+        let sleep = limits
+            .cap()
+            .map(|_| Box::pin(tokio::time::sleep_until(state.epoch + cap)));
         WatchdogIo {
             inner,
             state,
             limits,
+            cap,
             sleep,
         }
     }
@@ -193,8 +204,8 @@ impl<T> WatchdogIo<T> {
                         "connection deadline exceeded",
                     ));
                 }
-                Some(deadline) => Duration::from_millis(deadline - now),
-                None => RECHECK,
+                Some(deadline) => Duration::from_millis(deadline - now).min(self.cap),
+                None => self.cap,
             };
             sleep.as_mut().reset(Instant::now() + next);
         }

@@ -77,12 +77,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A backend to route to.
     let backend = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let backend_addr = backend.local_addr()?;
-    tokio::spawn(portico_whoami::serve(backend, Some("example".into()), std::future::pending()));
+    tokio::spawn(portico_whoami::serve(
+        backend,
+        Some("example".into()),
+        std::future::pending(),
+    ));
 
     // Portico's forwarding service and router, built by hand.
     let transport = proxy::Transport::new(&proxy::TransportSettings::default());
     let target = proxy::Target::parse(&format!("http://{backend_addr}"))?;
-    let balancer = proxy::LoadBalancer::new(vec![(Arc::new(target), 1)], proxy::Forwarder::new(transport));
+    let balancer = proxy::LoadBalancer::new(
+        vec![(Arc::new(target), 1)],
+        proxy::Forwarder::new(transport),
+    );
     let mut table = router::RouteTable::builder();
     let rule = rules::Rule::parse("PathPrefix(`/api`)", rules::Syntax::V3)?;
     table.route("api", rule, None, box_http_service(balancer));
@@ -98,7 +105,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for path in ["/api/a", "/api/b", "/elsewhere"] {
         let mut stream = tokio::net::TcpStream::connect(addr).await?;
-        let request = format!("GET {path} HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n");
         tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes()).await?;
         let mut response = String::new();
         tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut response).await?;

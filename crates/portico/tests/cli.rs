@@ -1,6 +1,8 @@
 //! The `portico` binary as a process: configuration errors and exit codes, layering
 //! of file, environment and flags, and SIGTERM draining.
 
+#![allow(clippy::unwrap_used)] // a test panics on the unexpected
+
 use std::{
     io::Write,
     net::SocketAddr,

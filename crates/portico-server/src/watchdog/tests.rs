@@ -102,3 +102,28 @@ async fn upgraded_connections_have_no_deadline() {
     client.write_all(b"y").await.unwrap();
     assert_eq!(reader.await.unwrap().unwrap(), b'y');
 }
+
+#[tokio::test(start_paused = true)]
+async fn idle_timeout_shorter_than_read_timeout_is_on_time() {
+    let (mut client, server) = duplex(64);
+    let state = ConnState::new();
+    let mut io = WatchdogIo::new(server, state.clone(), limits(60, 1));
+    client.write_all(b"GET").await.unwrap();
+    let mut buf = [0u8; 3];
+    io.read_exact(&mut buf).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    state.request_started(false);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    state.response_finished();
+    let idle_start = Instant::now();
+    let err = io.read(&mut buf).await.unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+    assert_eq!(idle_start.elapsed().as_millis(), 1000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_limits_there_is_no_timer() {
+    let (_client, server) = duplex(64);
+    let io = WatchdogIo::new(server, ConnState::new(), Limits::default());
+    assert!(io.sleep.is_none());
+}
