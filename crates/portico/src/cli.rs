@@ -57,6 +57,8 @@ pub(crate) enum Command {
     Demo {
         /// Where the demo proxy listens.
         address: String,
+        /// Further configuration flags (`--log.level=DEBUG`).
+        config: ConfigArgs,
     },
     /// Print the version.
     Version,
@@ -129,7 +131,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         None | Some(Sub::Run) => Command::Run(config),
         Some(Sub::Validate) => Command::Validate(config),
         Some(Sub::Whoami { address, name }) => Command::Whoami { address, name },
-        Some(Sub::Demo { address }) => Command::Demo { address },
+        Some(Sub::Demo { address }) => Command::Demo { address, config },
         Some(Sub::Version) => Command::Version,
     })
 }

@@ -48,7 +48,7 @@ pub(crate) fn whoami(address: &str, name: Option<String>) -> ExitCode {
 
 /// Starts the two demo backends in threads, then runs the proxy on the demo
 /// configuration with the entrypoint on `address`.
-pub(crate) fn demo(address: &str) -> ExitCode {
+pub(crate) fn demo(address: &str, extra: cli::ConfigArgs) -> ExitCode {
     if !std::path::Path::new(DEMO_CONFIG).is_file() {
         eprintln!("portico demo: {DEMO_CONFIG} not found; run the demo from the repository root");
         return ExitCode::from(crate::EX_CONFIG);
@@ -93,7 +93,10 @@ pub(crate) fn demo(address: &str) -> ExitCode {
         OsString::from(format!("--entryPoints.web.address={address}")),
     ];
     match cli::parse(args) {
-        Ok(cli::Command::Run(config)) => run::run(&config),
+        Ok(cli::Command::Run(mut config)) => {
+            config.flags.extend(extra.flags);
+            run::run(&config)
+        }
         _ => ExitCode::FAILURE,
     }
 }

@@ -35,6 +35,6 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => run::run(&args),
         cli::Command::Validate(args) => run::validate(&args),
         cli::Command::Whoami { address, name } => demo::whoami(&address, name),
-        cli::Command::Demo { address } => demo::demo(&address),
+        cli::Command::Demo { address, config } => demo::demo(&address, config),
     }
 }

@@ -53,7 +53,19 @@ struct Running {
 }
 
 async fn spawn(args: &[&str], env: &[(&str, &str)], entrypoints: usize) -> Running {
+    spawn_in(None, args, env, entrypoints).await
+}
+
+async fn spawn_in(
+    dir: Option<&str>,
+    args: &[&str],
+    env: &[(&str, &str)],
+    entrypoints: usize,
+) -> Running {
     let mut cmd = Command::new(BIN);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
     cmd.args(args)
         .args(["--log.level=INFO", "--log.format=json"])
         .env_remove("RUST_LOG")
@@ -356,4 +368,23 @@ async fn version_and_usage_errors() {
     assert!(out.starts_with("portico "), "{out}");
     let (code, _, err) = run_to_end(&["--no-such-flag"], &[]).await;
     assert_eq!(code, 2, "{err}");
+}
+
+#[tokio::test]
+async fn demo_serves_its_own_backends_from_config() {
+    // The README's quick start: `portico demo` from the repository root.
+    let running = spawn_in(Some(REPO), &["demo", "--address", "127.0.0.1:0"], &[], 1).await;
+    let addr = running.addr("web");
+    let mut names = Vec::new();
+    for _ in 0..2 {
+        let reply = client::get(addr, "demo.test", "/").await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        names.push(reply.header("x-whoami-name").unwrap_or_default().to_owned());
+    }
+    names.sort();
+    assert_eq!(names, ["whoami-1", "whoami-2"]);
+    let api = client::get(addr, "whoami.localhost", "/api").await;
+    assert_eq!(api.header("x-whoami-name"), Some("whoami-1"));
+    running.terminate();
+    assert_eq!(running.exit_code().await, 0);
 }
