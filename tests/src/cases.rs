@@ -1,4 +1,5 @@
-//! The shared conformance data, loaded from `../shared/conformance/`.
+//! The conformance data, loaded from `tests/data/conformance/` (a copy of the
+//! project's shared `conformance/` folder; a test checks the copy is current).
 //!
 //! Loading fails loudly (a panic naming the path) when a file is missing or does
 //! not parse: a conformance test that silently runs zero cases proves nothing.
@@ -182,10 +183,10 @@ pub fn paths() -> PathCases {
     load("path-normalization.yaml")
 }
 
-/// `../shared/conformance/<name>` from the workspace root.
+/// `tests/data/conformance/<name>`.
 pub fn path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/conformance")
+        .join("data/conformance")
         .join(name)
 }
 

@@ -7,7 +7,7 @@
 //!   responses (source address, pipelining and half-sent requests included);
 //! - [`whoami`]: reading back what a whoami backend saw (its text dump);
 //! - [`cases`]: the shared conformance data (`rules-public.yaml`,
-//!   `path-normalization.yaml`), loaded from `../shared/conformance`.
+//!   `path-normalization.yaml`), loaded from `tests/data/conformance` (a copy of the shared folder).
 //!
 //! Backends, the in-process proxy and the one-shot clients come from
 //! [`portico_test_support`].

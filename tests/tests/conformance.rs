@@ -1,5 +1,5 @@
 //! Rule conformance through the real proxy: every case of
-//! `shared/conformance/rules-public.yaml`, each in its own proxy, sent over real
+//! `tests/data/conformance/rules-public.yaml`, each in its own proxy, sent over real
 //! sockets.
 //!
 //! A valid rule gets a router `case` in front of a whoami backend named after the

@@ -1,4 +1,4 @@
-//! The Traefik v3 configuration corpus (`shared/conformance/traefik-configs`):
+//! The Traefik v3 configuration corpus (`tests/data/conformance/traefik-configs`):
 //! every static file parses as install configuration, every dynamic and
 //! `combined-*` file as routing configuration, and nothing written is lost.
 
@@ -21,7 +21,7 @@ const ROUTING_ROOTS: [&str; 4] = ["http", "tcp", "udp", "tls"];
 
 fn corpus_dir() -> PathBuf {
     let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/traefik-configs");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/conformance/traefik-configs");
     assert!(
         dir.join("static").is_dir() && dir.join("dynamic").is_dir(),
         "the Traefik configuration corpus is missing: expected {} with static/ and dynamic/",

@@ -1,7 +1,5 @@
-//! Every case of the shared rule-conformance file (`shared/conformance/rules-public.yaml`).
-//!
-//! The file is copied into `tests/data/` so the crate tests do not depend on the folder
-//! beside the repository; when that folder is present, the copy must be identical.
+//! Every case of the rule-conformance file (`tests/data/conformance/rules-public.yaml`,
+//! the repository's copy of the shared conformance data).
 //!
 //! Cases with `layer: entrypoint` expect the entrypoint to have run before routing; the
 //! harness applies what that layer does for them: `;` in the query becomes `&`
@@ -18,11 +16,7 @@ use common::{TestRequest, with_view};
 use portico_rules::{Rule, Syntax};
 use serde::Deserialize;
 
-const DATA: &str = include_str!("data/rules-public.yaml");
-const SHARED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/conformance/rules-public.yaml"
-);
+const DATA: &str = include_str!("../../../tests/data/conformance/rules-public.yaml");
 
 #[derive(Debug, Deserialize)]
 struct Case {
@@ -60,13 +54,6 @@ enum HeaderValues {
 
 fn cases() -> Vec<Case> {
     serde_yaml::from_str(DATA).expect("conformance file parses")
-}
-
-#[test]
-fn copy_matches_the_shared_file_when_present() {
-    if let Ok(shared) = std::fs::read_to_string(SHARED) {
-        assert_eq!(shared, DATA, "tests/data/rules-public.yaml is out of date");
-    }
 }
 
 #[test]

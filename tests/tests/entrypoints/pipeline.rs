@@ -1,5 +1,5 @@
 //! The request-path pipeline before routing: every case of
-//! `shared/conformance/path-normalization.yaml`.
+//! `tests/data/conformance/path-normalization.yaml`.
 
 use std::net::SocketAddr;
 

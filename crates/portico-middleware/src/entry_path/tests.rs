@@ -5,7 +5,7 @@ fn run(layer: EntryPathLayer, raw: &str) -> Result<String, MalformedEscape> {
     Ok(layer.rewrite(&uri)?.unwrap_or(uri).to_string())
 }
 
-// Cases from ../shared/conformance/path-normalization.yaml (Traefik's own tables).
+// Cases from tests/data/conformance/path-normalization.yaml (Traefik's own tables).
 #[test]
 fn sanitize_table() {
     let cases = [
