@@ -24,9 +24,11 @@ mod conn;
 mod error;
 pub mod respond;
 mod service;
+mod tls;
 
 pub use self::{
     conn::ConnectionInfo,
+    tls::TlsInfo,
     error::{BoxError, ErrorSide, ProxyError},
     service::{Body, BoxHttpService, HttpRequest, HttpResponse, box_http_service},
 };

@@ -16,4 +16,32 @@ pub mod entry_path;
 pub mod forwarded_headers;
 mod future;
 
+// --- request/response rewriting, redirects, authentication (issue 5, part A)
+pub mod add_prefix;
+pub mod basic_auth;
+pub mod content_type;
+pub mod digest_auth;
+pub mod encoded_characters;
+pub mod forward_auth;
+pub mod grpc_web;
+pub mod headers;
+pub mod pass_tls_client_cert;
+pub mod redirect_regex;
+pub mod redirect_scheme;
+pub mod replace_path;
+pub mod replace_path_regex;
+pub mod strip_prefix;
+pub mod strip_prefix_regex;
+
+// --- traffic control and resilience (issue 5, part B)
+pub mod buffering;
+pub mod circuit_breaker;
+pub mod client_ip;
+pub mod compress;
+pub mod errors;
+pub mod in_flight_req;
+pub mod ip_allow_list;
+pub mod rate_limit;
+pub mod retry;
+
 pub use self::future::ResponseFuture;
