@@ -28,7 +28,7 @@ mod tls;
 
 pub use self::{
     conn::ConnectionInfo,
-    tls::TlsInfo,
     error::{BoxError, ErrorSide, ProxyError},
     service::{Body, BoxHttpService, HttpRequest, HttpResponse, box_http_service},
+    tls::TlsInfo,
 };

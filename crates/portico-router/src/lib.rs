@@ -33,13 +33,15 @@
 //! ```
 
 mod compile;
+mod middleware;
 mod router;
 mod status;
 mod table;
 
 pub use self::{
     compile::{Compiled, Compiler, EntryPointSet},
+    middleware::{BuildContext, HttpLayer},
     router::{ResponseFuture, Router},
-    status::{RouterStatus, RuntimeStatus, ServiceStatus},
+    status::{MiddlewareStatus, RouterStatus, RuntimeStatus, ServiceStatus},
     table::{Route, RouteTable, RouteTableBuilder},
 };

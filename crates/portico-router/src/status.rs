@@ -10,6 +10,21 @@ pub struct RuntimeStatus {
     pub routers: BTreeMap<String, RouterStatus>,
     /// Services by qualified name.
     pub services: BTreeMap<String, ServiceStatus>,
+    /// Middlewares by qualified name.
+    pub middlewares: BTreeMap<String, MiddlewareStatus>,
+}
+
+/// One middleware's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MiddlewareStatus {
+    /// Whether it could be built.
+    pub enabled: bool,
+    /// Its kind (`addPrefix`, `chain`, ...).
+    pub kind: String,
+    /// The routers naming it directly.
+    pub used_by: Vec<String>,
+    /// Why it could not be built.
+    pub errors: Vec<String>,
 }
 
 /// One router's state.

@@ -73,11 +73,14 @@ impl BoundApp {
             idle_conn_timeout: ts.idle_conn_timeout,
             max_idle_conns_per_host: ts.max_idle_conns_per_host,
         });
-        let entry_set = EntryPointSet::new(
-            install
-                .entry_points
-                .values()
-                .map(|e: &EntryPointSpec| (e.name.as_str(), e.as_default)),
+        let entry_set = install.entry_points.values().fold(
+            EntryPointSet::new(
+                install
+                    .entry_points
+                    .values()
+                    .map(|e: &EntryPointSpec| (e.name.as_str(), e.as_default)),
+            ),
+            |set, e| set.with_middlewares(&e.name, e.http.middlewares.clone()),
         );
         let routers = entrypoints
             .iter()

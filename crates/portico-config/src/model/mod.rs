@@ -6,6 +6,7 @@
 
 mod address;
 mod install;
+pub mod middleware;
 mod routing;
 
 pub use self::{

@@ -29,6 +29,9 @@ pub struct RoutingModel {
     pub routers: BTreeMap<QualifiedName, Result<RouterSpec, Vec<String>>>,
     /// HTTP services.
     pub services: BTreeMap<QualifiedName, Result<ServiceSpec, Vec<String>>>,
+    /// HTTP middlewares.
+    pub middlewares:
+        BTreeMap<QualifiedName, Result<super::middleware::MiddlewareSpec, Vec<String>>>,
     /// Settings accepted but not applied, one line each (for example sections of a
     /// kind Portico does not route yet).
     pub warnings: Vec<String>,
@@ -108,6 +111,7 @@ impl RoutingModel {
     pub fn extend(&mut self, other: RoutingModel) {
         self.routers.extend(other.routers);
         self.services.extend(other.services);
+        self.middlewares.extend(other.middlewares);
         self.warnings.extend(other.warnings);
     }
 }

@@ -9,6 +9,7 @@
 //! apply as warnings, never silently.
 
 mod install;
+mod middleware;
 mod routing;
 
 pub use self::{

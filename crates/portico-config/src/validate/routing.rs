@@ -59,10 +59,14 @@ pub fn routing(provider: &str, raw: &raw::RoutingConfig, options: &RoutingOption
             );
             model.services.insert(q, result);
         }
-        if http.middlewares.as_ref().is_some_and(|m| !m.is_empty()) {
-            model
-                .warnings
-                .push("http.middlewares: middlewares are not supported by this Portico version; routers using them are disabled".to_owned());
+        for (name, middleware) in http.middlewares.iter().flatten() {
+            let q = QualifiedName::new(name, provider);
+            let result = super::middleware::middleware(
+                &format!("http.middlewares.{name}"),
+                middleware,
+                provider,
+            );
+            model.middlewares.insert(q, result);
         }
         if http
             .servers_transports

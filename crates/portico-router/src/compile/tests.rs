@@ -1,4 +1,4 @@
-use portico_config::model::{LoadBalancerSpec, RouterSpec, ServerSpec};
+use portico_config::model::{LoadBalancerSpec, RouterSpec, ServerSpec, ServiceSpec};
 use portico_proxy::TransportSettings;
 use portico_rules::{Rule, Syntax};
 
@@ -123,4 +123,45 @@ async fn unchanged_services_are_reused_across_compilations() {
     model.services.remove(&q("change"));
     compiler.compile(&model, &eps);
     assert_eq!(compiler.services.len(), 1);
+}
+
+#[tokio::test]
+async fn middleware_references_are_checked_per_router() {
+    use portico_config::model::middleware::MiddlewareSpec;
+    let eps =
+        EntryPointSet::new([("web", false)]).with_middlewares("web", vec!["unqualified".into()]);
+    let mut model = RoutingModel::default();
+    model.services.insert(q("svc"), lb(&["http://127.0.0.1:1"]));
+    let with = |mws: &[&str]| {
+        let mut r = router("Host(`a`)", "svc", Some(&["web"])).unwrap();
+        r.middlewares = mws.iter().map(|m| q(m)).collect();
+        Ok(r)
+    };
+    model
+        .middlewares
+        .insert(q("loop-a"), Ok(MiddlewareSpec::Chain(vec![q("loop-b")])));
+    model
+        .middlewares
+        .insert(q("loop-b"), Ok(MiddlewareSpec::Chain(vec![q("loop-a")])));
+    model
+        .middlewares
+        .insert(q("broken"), Err(vec!["bad regex".into()]));
+    model.routers.insert(q("cycle"), with(&["loop-a"]));
+    model.routers.insert(q("missing"), with(&["nope"]));
+    model.routers.insert(q("invalid"), with(&["broken"]));
+    let compiled = compiler().compile(&model, &eps);
+    let s = &compiled.status;
+    let errors = |r: &str| s.routers[r].errors.join("\n");
+    assert!(
+        errors("cycle@file").contains("loop-a@file -> loop-b@file -> loop-a@file"),
+        "{}",
+        errors("cycle@file")
+    );
+    assert!(errors("missing@file").contains("\"nope@file\" does not exist"));
+    assert!(errors("invalid@file").contains("\"broken@file\" is invalid"));
+    // Entrypoint middlewares must name their provider.
+    assert!(errors("missing@file").contains("\"unqualified\" must name its provider"));
+    assert_eq!(compiled.tables["web"].len(), 0);
+    assert_eq!(s.middlewares["broken@file"].errors, ["bad regex"]);
+    assert_eq!(s.middlewares["loop-a@file"].kind, "chain");
 }

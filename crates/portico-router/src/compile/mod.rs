@@ -1,0 +1,306 @@
+//! From a validated routing model to route tables (the control plane).
+
+mod chains;
+mod entry_points;
+mod services;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
+
+use portico_config::model::{QualifiedName, RoutingModel};
+use portico_core::BoxHttpService;
+use portico_proxy::Transport;
+
+pub use self::entry_points::EntryPointSet;
+use self::{
+    chains::{BuiltMiddleware, Middlewares},
+    services::BuiltService,
+};
+use crate::{
+    MiddlewareStatus, RouteTable, RouteTableBuilder, RouterStatus, RuntimeStatus, ServiceStatus,
+    middleware::{self, BuildContext},
+};
+
+/// One compilation's result: a table per entrypoint and the status of every object.
+#[derive(Debug)]
+pub struct Compiled {
+    /// Route tables by entrypoint name (every known entrypoint has one).
+    pub tables: BTreeMap<String, RouteTable>,
+    /// What is enabled and why the rest is not.
+    pub status: RuntimeStatus,
+}
+
+/// Compiles routing models into route tables, keeping what it built between
+/// compilations: a service, a middleware or a router's whole chain whose definition
+/// did not change is reused as is, so its state (balancer position, rate-limit
+/// buckets, circuit-breaker windows) survives a reload.
+#[derive(Debug)]
+pub struct Compiler {
+    transport: Transport,
+    services: HashMap<QualifiedName, Arc<BuiltService>>,
+    middlewares: HashMap<QualifiedName, Arc<BuiltMiddleware>>,
+    routes: HashMap<(QualifiedName, String), BuiltRoute>,
+}
+
+/// A router's service with its middlewares applied, for one entrypoint.
+#[derive(Debug)]
+struct BuiltRoute {
+    service: Arc<BuiltService>,
+    middlewares: Vec<Arc<BuiltMiddleware>>,
+    composed: BoxHttpService,
+}
+
+// === impl Compiler ===
+
+impl Compiler {
+    /// A compiler whose services forward through `transport`.
+    pub fn new(transport: Transport) -> Compiler {
+        Compiler {
+            transport,
+            services: HashMap::new(),
+            middlewares: HashMap::new(),
+            routes: HashMap::new(),
+        }
+    }
+
+    /// Compiles `model` for `entry_points`.
+    ///
+    /// A router is disabled (and reported) when its rule or definition is invalid,
+    /// its service or one of its middlewares is missing or invalid, a middleware
+    /// chain loops, it uses TLS (not built yet) or none of its entrypoints exists;
+    /// the others are served. Entrypoint middlewares run before the router's own.
+    /// Equal priorities are ordered by router name (`name@provider`, byte order).
+    pub fn compile(&mut self, model: &RoutingModel, entry_points: &EntryPointSet) -> Compiled {
+        let mut status = RuntimeStatus::default();
+
+        // Services.
+        let mut previous = std::mem::take(&mut self.services);
+        let mut built: HashMap<QualifiedName, Result<Arc<BuiltService>, Vec<String>>> =
+            HashMap::new();
+        for (name, service) in &model.services {
+            let result = match service {
+                Ok(spec) => services::build(name, spec, &self.transport, &mut previous),
+                Err(errors) => Err(errors.clone()),
+            };
+            status.services.insert(
+                name.to_string(),
+                ServiceStatus {
+                    enabled: result.is_ok(),
+                    used_by: Vec::new(),
+                    errors: result.as_ref().err().cloned().unwrap_or_default(),
+                },
+            );
+            if let Ok(ok) = &result {
+                self.services.insert(name.clone(), ok.clone());
+            }
+            built.insert(name.clone(), result);
+        }
+
+        // Middlewares (chains are expanded per router).
+        let ctx = BuildContext {
+            services: built
+                .iter()
+                .filter_map(|(n, b)| Some((n.clone(), b.as_ref().ok()?.service.clone())))
+                .collect(),
+        };
+        let mut previous = std::mem::take(&mut self.middlewares);
+        let mut mws = Middlewares {
+            specs: &model.middlewares,
+            built: HashMap::new(),
+        };
+        for (name, spec) in &model.middlewares {
+            let result = match spec {
+                Ok(portico_config::model::middleware::MiddlewareSpec::Chain(_)) => None,
+                Ok(spec) => Some(match previous.remove(name) {
+                    Some(old) if &old.spec == spec => Ok(old),
+                    _ => middleware::build(spec, &ctx).map(|layer| {
+                        Arc::new(BuiltMiddleware {
+                            spec: spec.clone(),
+                            layer,
+                        })
+                    }),
+                }),
+                Err(_) => None,
+            };
+            let errors = match (spec, &result) {
+                (Err(errors), _) => errors.clone(),
+                (_, Some(Err(error))) => vec![error.clone()],
+                _ => Vec::new(),
+            };
+            status.middlewares.insert(
+                name.to_string(),
+                MiddlewareStatus {
+                    enabled: errors.is_empty(),
+                    kind: spec
+                        .as_ref()
+                        .map(|s| s.kind())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    used_by: Vec::new(),
+                    errors,
+                },
+            );
+            if let Some(result) = result {
+                if let Ok(ok) = &result {
+                    self.middlewares.insert(name.clone(), ok.clone());
+                }
+                mws.built.insert(name.clone(), result);
+            }
+        }
+
+        // Routers.
+        let mut builders: BTreeMap<String, RouteTableBuilder> = entry_points
+            .names()
+            .iter()
+            .map(|n| (n.clone(), RouteTable::builder()))
+            .collect();
+        let mut previous_routes = std::mem::take(&mut self.routes);
+        // BTreeMap order: routers are inserted by name, which breaks priority ties.
+        for (name, router) in &model.routers {
+            let mut state = RouterStatus::default();
+            let spec = match router {
+                Ok(spec) => spec,
+                Err(errors) => {
+                    state.errors = errors.clone();
+                    status.routers.insert(name.to_string(), state);
+                    continue;
+                }
+            };
+            state.rule = spec.rule.source().to_owned();
+            state.priority = spec.priority;
+            state.service = spec.service.to_string();
+            if let Some(s) = status.services.get_mut(spec.service.as_str()) {
+                s.used_by.push(name.to_string());
+            }
+            for m in &spec.middlewares {
+                if let Some(s) = status.middlewares.get_mut(m.as_str()) {
+                    s.used_by.push(name.to_string());
+                }
+            }
+
+            let service = match built.get(&spec.service) {
+                Some(Ok(service)) => Some(service.clone()),
+                Some(Err(_)) => {
+                    state
+                        .errors
+                        .push(format!("service {:?} is invalid", spec.service.as_str()));
+                    None
+                }
+                None => {
+                    state.errors.push(format!(
+                        "service {:?} does not exist",
+                        spec.service.as_str()
+                    ));
+                    None
+                }
+            };
+            if spec.tls.is_some() {
+                state.errors.push(
+                    "TLS routers are not supported by this Portico version (no TLS entrypoints yet)"
+                        .to_owned(),
+                );
+            }
+            let wanted = spec
+                .entry_points
+                .as_deref()
+                .unwrap_or_else(|| entry_points.defaults());
+            // An unknown entrypoint is reported, not fatal: the router is served on
+            // the others (Traefik).
+            let mut reported = Vec::new();
+            for ep in wanted {
+                if entry_points.contains(ep) {
+                    state.entry_points.push(ep.clone());
+                } else {
+                    reported.push(format!("entryPoint {ep:?} doesn't exist"));
+                }
+            }
+            if state.entry_points.is_empty() {
+                state
+                    .errors
+                    .push("no valid entryPoint for this router".to_owned());
+            }
+
+            // One composed service per entrypoint: entrypoint middlewares differ.
+            let mut routes = Vec::new();
+            if let Some(service) = &service {
+                for ep in &state.entry_points {
+                    let mut names: Vec<QualifiedName> = Vec::new();
+                    for m in entry_points.middlewares(ep) {
+                        if m.contains('@') {
+                            names.push(QualifiedName::resolve(m, ""));
+                        } else {
+                            state.errors.push(format!(
+                                "entryPoints.{ep}.http.middlewares: {m:?} must name its provider (for example {m}@file)"
+                            ));
+                        }
+                    }
+                    names.extend(spec.middlewares.iter().cloned());
+                    match mws.resolve(&names) {
+                        Ok((layers, used)) => {
+                            let key = (name.clone(), ep.clone());
+                            let composed = match previous_routes.remove(&key) {
+                                Some(old)
+                                    if Arc::ptr_eq(&old.service, service)
+                                        && old.middlewares.len() == used.len()
+                                        && old
+                                            .middlewares
+                                            .iter()
+                                            .zip(&used)
+                                            .all(|(a, b)| Arc::ptr_eq(a, b)) =>
+                                {
+                                    old.composed.clone()
+                                }
+                                _ => layers
+                                    .iter()
+                                    .rev()
+                                    .fold(service.service.clone(), |inner, layer| layer(inner)),
+                            };
+                            self.routes.insert(
+                                key,
+                                BuiltRoute {
+                                    service: service.clone(),
+                                    middlewares: used,
+                                    composed: composed.clone(),
+                                },
+                            );
+                            routes.push((ep.clone(), composed));
+                        }
+                        Err(error) => {
+                            if !state.errors.contains(&error) {
+                                state.errors.push(error);
+                            }
+                        }
+                    }
+                }
+            }
+
+            let fatal = !state.errors.is_empty();
+            state.errors.extend(reported);
+            if !fatal {
+                for (ep, composed) in routes {
+                    if let Some(builder) = builders.get_mut(&ep) {
+                        builder.route(
+                            name.as_str(),
+                            spec.rule.clone(),
+                            Some(spec.priority),
+                            composed,
+                        );
+                    }
+                }
+                state.enabled = true;
+            }
+            status.routers.insert(name.to_string(), state);
+        }
+
+        let tables = builders
+            .into_iter()
+            .map(|(ep, builder)| (ep, builder.build()))
+            .collect();
+        Compiled { tables, status }
+    }
+}
+
+#[cfg(test)]
+mod tests;
