@@ -21,6 +21,7 @@
 //! ```
 
 mod conn;
+mod drain;
 mod error;
 pub mod respond;
 mod service;
@@ -28,6 +29,7 @@ mod tls;
 
 pub use self::{
     conn::ConnectionInfo,
+    drain::Drain,
     error::{BoxError, ErrorSide, ProxyError},
     service::{Body, BoxHttpService, HttpRequest, HttpResponse, box_http_service},
     tls::TlsInfo,

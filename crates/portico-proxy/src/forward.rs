@@ -7,7 +7,7 @@ use http::{
     header::{HOST, UPGRADE},
 };
 use hyper::upgrade::OnUpgrade;
-use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse, ProxyError};
+use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, ProxyError};
 
 use crate::{
     Target, Transport, UpstreamProtocol,
@@ -74,6 +74,9 @@ impl Forwarder {
         } else {
             None
         };
+        let drain = on_upgrade
+            .as_ref()
+            .and_then(|_| request.extensions().get::<Drain>().cloned());
         let upgrade = remove_hop_by_hop(request.headers_mut(), on_upgrade.is_some());
         if let Some(ip) = client_ip {
             append_x_forwarded_for(request.headers_mut(), &ip);
@@ -115,7 +118,7 @@ impl Forwarder {
             return match (on_upgrade, upgrade) {
                 (Some(downstream), Some(_)) => {
                     let upstream = hyper::upgrade::on(&mut response);
-                    upgrade::splice(downstream, upstream, target.authority().to_string());
+                    upgrade::splice(downstream, upstream, target.authority().to_string(), drain);
                     Ok(response.map(|_| Body::empty()))
                 }
                 _ => Err(ProxyError::Upstream {

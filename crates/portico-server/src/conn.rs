@@ -16,9 +16,8 @@ use http::{Request, Response, StatusCode, Version, header::HOST};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use pin_project_lite::pin_project;
-use portico_core::{Body, ConnectionInfo, HttpRequest, HttpResponse, respond};
+use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, respond};
 use tokio::net::TcpStream;
-use tokio_util::task::TaskTracker;
 use tower::Service;
 
 use crate::{
@@ -33,7 +32,7 @@ pub(crate) struct MakeConn<S> {
     pub(crate) entrypoint: Arc<str>,
     pub(crate) local: SocketAddr,
     pub(crate) tls: bool,
-    pub(crate) tracker: TaskTracker,
+    pub(crate) drain: Drain,
     /// A request-head limit smaller than hyper's smallest read buffer, checked here.
     pub(crate) max_head_bytes: Option<usize>,
 }
@@ -44,7 +43,7 @@ pub(crate) struct ConnService<S> {
     stack: S,
     info: ConnectionInfo,
     state: Option<Arc<ConnState>>,
-    tracker: TaskTracker,
+    drain: Drain,
     max_head_bytes: Option<usize>,
 }
 
@@ -70,7 +69,7 @@ impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
             stack: self.stack.clone(),
             info: ConnectionInfo::new(peer, self.local, self.entrypoint.clone(), self.tls),
             state: None,
-            tracker: self.tracker.clone(),
+            drain: self.drain.clone(),
             max_head_bytes: self.max_head_bytes,
         }))
     }
@@ -122,7 +121,7 @@ where
             return ConnFuture::ready(respond::status(status), guard);
         }
         if h2c::is_upgrade_request(&request) && !body_open {
-            return match h2c::upgrade(request, self.clone(), &self.tracker) {
+            return match h2c::upgrade(request, self.clone(), &self.drain) {
                 Ok(response) => ConnFuture::ready(response, guard),
                 Err(request) => self.forward(*request, false, guard),
             };
@@ -192,6 +191,7 @@ where
             }
         });
         request.extensions_mut().insert(self.info.clone());
+        request.extensions_mut().insert(self.drain.clone());
         ConnFuture {
             kind: Kind::Stack {
                 future: self.stack.call(request),

@@ -9,13 +9,12 @@ use std::{
 };
 
 use portico_config::model::EntryPointSpec;
-use portico_core::{HttpRequest, HttpResponse};
+use portico_core::{Drain, HttpRequest, HttpResponse};
 use portico_middleware::{
     entry_path::{EntryPath, EntryPathLayer},
     forwarded_headers::{ForwardedHeaders, ForwardedHeadersLayer, Trust},
 };
 use tokio::task::JoinHandle;
-use tokio_util::task::TaskTracker;
 use tower::{Layer, Service};
 use tracing::{debug, info};
 
@@ -70,7 +69,7 @@ pub struct RunningEntryPoint {
     spec: EntryPointSpec,
     handle: axum_server::Handle<SocketAddr>,
     task: JoinHandle<io::Result<()>>,
-    tracker: TaskTracker,
+    drain: Drain,
 }
 
 // === impl EntryPoint ===
@@ -132,7 +131,7 @@ impl EntryPoint {
         } = self;
         let name: Arc<str> = Arc::from(spec.name.as_str());
         let handle = axum_server::Handle::new();
-        let tracker = TaskTracker::new();
+        let drain = Drain::new();
         let limits = Limits {
             read: spec.timeouts.read,
             write: spec.timeouts.write,
@@ -147,7 +146,7 @@ impl EntryPoint {
             entrypoint: name.clone(),
             local: local_addr,
             tls: false,
-            tracker: tracker.clone(),
+            drain: drain.clone(),
             max_head_bytes: (head_limit < MIN_BUF).then_some(head_limit),
         };
         let task = match axum_server::from_tcp(listener) {
@@ -181,7 +180,7 @@ impl EntryPoint {
             spec,
             handle,
             task,
-            tracker,
+            drain,
         }
     }
 }
@@ -225,8 +224,8 @@ impl RunningEntryPoint {
     /// Stops accepting now and gives in-flight requests `grace` to finish.
     pub async fn drain(self, grace: Duration) {
         info!(entrypoint = %self.name, ?grace, "entrypoint draining");
+        let deadline = tokio::time::Instant::now() + grace;
         self.handle.graceful_shutdown(Some(grace));
-        self.tracker.close();
         match self.task.await {
             Ok(Ok(())) => {}
             Ok(Err(error)) => tracing::error!(entrypoint = %self.name, %error, "entrypoint failed"),
@@ -234,12 +233,9 @@ impl RunningEntryPoint {
                 tracing::error!(entrypoint = %self.name, %error, "entrypoint task failed")
             }
         }
-        if tokio::time::timeout(grace, self.tracker.wait())
-            .await
-            .is_err()
-        {
-            debug!(entrypoint = %self.name, "upgraded connections still open after grace");
-        }
+        // Upgraded connections (WebSocket, h2c) share the same deadline.
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        self.drain.close_and_wait(left).await;
         info!(entrypoint = %self.name, "entrypoint stopped");
     }
 }

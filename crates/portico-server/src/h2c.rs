@@ -32,9 +32,8 @@ use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
-use portico_core::{Body, HttpRequest, HttpResponse};
+use portico_core::{Body, Drain, HttpRequest, HttpResponse};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
-use tokio_util::task::TaskTracker;
 use tower::Service;
 use tracing::debug;
 
@@ -76,7 +75,7 @@ pub(crate) fn is_h2c_switch(response: &HttpResponse) -> bool {
 pub(crate) fn upgrade<S>(
     mut request: Request<Incoming>,
     service: ConnService<S>,
-    tracker: &TaskTracker,
+    drain: &Drain,
 ) -> Result<HttpResponse, Box<Request<Incoming>>>
 where
     S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
@@ -90,7 +89,8 @@ where
         return Err(Box::new(request));
     };
     let on_upgrade = hyper::upgrade::on(&mut request);
-    tracker.spawn(async move {
+    let stop = drain.clone();
+    drain.spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(upgraded) => upgraded,
             Err(error) => {
@@ -114,7 +114,13 @@ where
         builder.timer(TokioTimer::new()).max_concurrent_streams(250);
         let connection =
             builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
-        if let Err(error) = connection.await {
+        tokio::pin!(connection);
+        let result = tokio::select! {
+            result = connection.as_mut() => result,
+            // The entrypoint's grace period is over: close the connection.
+            () = stop.stopped() => Ok(()),
+        };
+        if let Err(error) = result {
             debug!(%error, "h2c connection ended with an error");
         }
     });
