@@ -2,6 +2,9 @@
 //! or every `.yaml`, `.yml` and `.toml` file under a directory
 //! (`providers.file.directory`, recursively, in path order).
 //!
+//! With `watch` (the default), [`Watch`] reports changes, throttled, so the caller
+//! reloads; see the facade's supervisor.
+//!
 //! A directory's files are merged as Traefik merges them: the first definition of a
 //! name wins and each later duplicate is reported. A file that cannot be read or
 //! parsed fails the whole load, with its path, line and key path, so the caller keeps
@@ -22,8 +25,10 @@
 
 mod load;
 mod merge;
+mod watch;
 
 pub use self::{
     load::{LoadError, Loaded, load, load_file},
     merge::merge_into,
+    watch::Watch,
 };

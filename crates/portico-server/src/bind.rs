@@ -34,6 +34,13 @@ pub struct BindError {
 /// assert_ne!(listener.local_addr().unwrap().port(), 0);
 /// ```
 pub fn bind(address: &ListenAddress) -> Result<TcpListener, BindError> {
+    bind_with(address, false)
+}
+
+/// [`bind`], with `SO_REUSEPORT` when `reuse_port` is set (several processes may
+/// then listen on the same port; the kernel spreads connections between them).
+pub fn bind_with(address: &ListenAddress, reuse_port: bool) -> Result<TcpListener, BindError> {
+    let bind_socket = |addr| bind_socket(addr, reuse_port);
     let error = |source| BindError {
         address: address.to_string(),
         source,
@@ -64,12 +71,15 @@ pub fn bind(address: &ListenAddress) -> Result<TcpListener, BindError> {
     }
 }
 
-fn bind_socket(addr: SocketAddr) -> io::Result<TcpListener> {
+fn bind_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     if addr.is_ipv6() {
         socket.set_only_v6(false)?;
     }
     socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
@@ -102,6 +112,14 @@ mod tests {
         let listener = bind(&ListenAddress::AllInterfaces { port: 0 }).unwrap();
         let port = listener.local_addr().unwrap().port();
         std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    }
+
+    #[test]
+    fn reuse_port_lets_two_listeners_share_a_port() {
+        let first = bind_with(&ListenAddress::parse("127.0.0.1:0").unwrap(), true).unwrap();
+        let addr = ListenAddress::Ip(first.local_addr().unwrap());
+        let second = bind_with(&addr, true).unwrap();
+        assert_eq!(first.local_addr().unwrap(), second.local_addr().unwrap());
     }
 
     #[test]

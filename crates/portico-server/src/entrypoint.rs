@@ -19,7 +19,7 @@ use tower::{Layer, Service};
 use tracing::{debug, info};
 
 use crate::{
-    BindError, bind,
+    BindError,
     conn::{ConnAcceptor, MakeConn},
     watchdog::Limits,
 };
@@ -64,6 +64,8 @@ pub struct EntryPoint {
 /// A serving entrypoint; [`RunningEntryPoint::shutdown`] drains it.
 #[derive(Debug)]
 pub struct RunningEntryPoint {
+    /// A second handle on the listening socket, to start another accept loop on it.
+    listener: Option<TcpListener>,
     name: Arc<str>,
     local_addr: SocketAddr,
     spec: EntryPointSpec,
@@ -77,7 +79,7 @@ pub struct RunningEntryPoint {
 impl EntryPoint {
     /// Binds the entrypoint's address.
     pub fn bind(spec: EntryPointSpec) -> Result<EntryPoint, BindError> {
-        let listener = bind(&spec.address)?;
+        let listener = crate::bind::bind_with(&spec.address, spec.reuse_port)?;
         let local_addr = listener.local_addr().map_err(|source| BindError {
             address: spec.address.to_string(),
             source,
@@ -130,6 +132,7 @@ impl EntryPoint {
             local_addr,
         } = self;
         let name: Arc<str> = Arc::from(spec.name.as_str());
+        let spare = listener.try_clone().ok();
         let handle = axum_server::Handle::new();
         let drain = Drain::new();
         let limits = Limits {
@@ -175,6 +178,7 @@ impl EntryPoint {
             Err(error) => tokio::spawn(async move { Err(error) }),
         };
         RunningEntryPoint {
+            listener: spare,
             name,
             local_addr,
             spec,
@@ -203,6 +207,28 @@ impl RunningEntryPoint {
         &self.spec
     }
 
+    /// The same listening socket with other settings (`spec`'s address is not used):
+    /// serve it, then [`drain`](Self::drain) this one, and the settings change for
+    /// new connections without a moment where the port refuses them (both accept
+    /// loops share the socket while this one stops).
+    pub fn same_socket(&self, spec: EntryPointSpec) -> Result<EntryPoint, BindError> {
+        let error = |source| BindError {
+            address: self.local_addr.to_string(),
+            source,
+        };
+        let listener = self
+            .listener
+            .as_ref()
+            .ok_or_else(|| error(std::io::Error::other("listening socket not kept")))?
+            .try_clone()
+            .map_err(error)?;
+        Ok(EntryPoint {
+            spec,
+            listener,
+            local_addr: self.local_addr,
+        })
+    }
+
     /// Open connections (HTTP/1.1 and HTTP/2 with prior knowledge).
     pub fn connection_count(&self) -> usize {
         self.handle.connection_count()
@@ -222,7 +248,10 @@ impl RunningEntryPoint {
     }
 
     /// Stops accepting now and gives in-flight requests `grace` to finish.
-    pub async fn drain(self, grace: Duration) {
+    pub async fn drain(mut self, grace: Duration) {
+        // Close this handle on the socket first: once every accept loop has
+        // stopped, the port no longer accepts.
+        self.listener = None;
         info!(entrypoint = %self.name, ?grace, "entrypoint draining");
         let deadline = tokio::time::Instant::now() + grace;
         self.handle.graceful_shutdown(Some(grace));

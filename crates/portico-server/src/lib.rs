@@ -17,6 +17,6 @@ mod h2c;
 mod watchdog;
 
 pub use self::{
-    bind::{BindError, bind},
+    bind::{BindError, bind, bind_with},
     entrypoint::{EntryPoint, EntryStack, RunningEntryPoint},
 };

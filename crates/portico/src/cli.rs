@@ -8,6 +8,9 @@
 //! portico version
 //! ```
 //!
+//! `--watch-static` (or `portico.watch: true` in the file) reloads the install
+//! configuration when its file changes, as SIGHUP does.
+//!
 //! Configuration flags use Traefik's dotted key paths (`--entryPoints.web.address=:8080`,
 //! `--log.level=DEBUG`); a bare flag (`--providers.file`) means `true`, i.e. "enable
 //! this section with its defaults". Values must be given with `=`.
@@ -136,8 +139,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     })
 }
 
-/// `--a.b=c` → `("a.b", Some("c"))` when `a` is a static root.
+/// `--a.b=c` → `("a.b", Some("c"))` when `a` is a static root; `--watch-static` is
+/// `portico.watch=true`.
 fn config_flag(arg: &str) -> Option<(String, Option<String>)> {
+    if arg == "--watch-static" {
+        return Some(("portico.watch".to_owned(), Some("true".to_owned())));
+    }
     let body = arg.strip_prefix("--")?;
     let (key, value) = match body.split_once('=') {
         Some((k, v)) => (k, Some(v.to_owned())),

@@ -43,7 +43,7 @@ mod app;
 mod providers;
 
 pub use self::{
-    app::{App, BoundApp, StartError},
+    app::{App, AppHandle, BoundApp, ReloadReport, StartError},
     providers::{ProviderError, load_routing},
 };
 

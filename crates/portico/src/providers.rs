@@ -1,10 +1,16 @@
-//! Loading routing configuration from the configured providers.
+//! Routing configuration from the configured providers.
+
+use std::time::Duration;
 
 use portico_config::{
-    model::{InstallModel, RoutingModel},
+    model::{FileProviderSpec, InstallModel, RoutingModel},
     validate::{self, RoutingOptions},
 };
-use portico_provider_file::LoadError;
+use portico_provider_file::{LoadError, Watch};
+use tokio::{sync::mpsc, task::JoinHandle};
+use tracing::error;
+
+use crate::app::ProviderUpdate;
 
 /// A provider could not produce a configuration; the last good one stays.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +20,8 @@ pub enum ProviderError {
     File(#[from] LoadError),
 }
 
-/// Loads and validates the routing configuration of every configured provider.
+/// Loads and validates the routing configuration of every configured provider,
+/// once (what `portico validate` checks).
 ///
 /// Returns the merged model and warning lines (duplicates skipped, settings
 /// accepted but not applied).
@@ -32,4 +39,42 @@ pub fn load_routing(install: &InstallModel) -> Result<(RoutingModel, Vec<String>
         model.extend(provided);
     }
     Ok((model, warnings))
+}
+
+/// Watches the file provider's file or directory and sends every reload, until the
+/// supervisor goes away.
+pub(crate) fn watch_file(
+    spec: FileProviderSpec,
+    throttle: Duration,
+    updates: mpsc::Sender<ProviderUpdate>,
+) -> Option<JoinHandle<()>> {
+    let path = spec.filename.clone().or_else(|| spec.directory.clone())?;
+    let mut watch = match Watch::new(&path, throttle) {
+        Ok(watch) => watch,
+        Err(e) => {
+            error!(path = %path.display(), error = %e, "cannot watch the file provider's files; changes will not be seen");
+            return None;
+        }
+    };
+    Some(tokio::spawn(async move {
+        while watch.changed().await {
+            let spec = spec.clone();
+            let result =
+                match tokio::task::spawn_blocking(move || portico_provider_file::load(&spec)).await
+                {
+                    Ok(result) => result,
+                    Err(e) => {
+                        error!(error = %e, "file provider load task failed");
+                        continue;
+                    }
+                };
+            let update = ProviderUpdate {
+                provider: "file",
+                result,
+            };
+            if updates.send(update).await.is_err() {
+                return;
+            }
+        }
+    }))
 }

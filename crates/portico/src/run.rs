@@ -2,8 +2,11 @@
 
 use std::process::ExitCode;
 
-use portico::{BoundApp, load_routing};
+use std::time::Duration;
+
+use portico::{AppHandle, BoundApp, load_routing};
 use portico_config::model::LogFormat;
+use portico_provider_file::Watch;
 use tracing::{error, info, warn};
 
 use crate::{EX_CONFIG, cli::ConfigArgs, install};
@@ -40,9 +43,10 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let watch_static = loaded.model.watch_static;
     runtime.block_on(async move {
         let install = loaded.model;
-        let bound = match BoundApp::bind(install.clone()) {
+        let bound = match BoundApp::bind(install) {
             Ok(bound) => bound,
             Err(error) => {
                 error!("{error}");
@@ -53,22 +57,107 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
         for (name, addr) in bound.addresses() {
             info!(entrypoint = %name, address = %addr, "entrypoint bound");
         }
-        match load_routing(&install) {
-            Ok((model, warnings)) => {
-                for warning in warnings {
-                    warn!("{warning}");
+        let app = bound.start().await;
+        let handle = app.handle();
+        let mut static_watch = match (&loaded.file, watch_static) {
+            (Some(file), true) => match Watch::new(file, Duration::from_millis(500)) {
+                Ok(watch) => {
+                    info!(file = %file.display(), "watching the install configuration");
+                    Some(watch)
                 }
-                bound.apply(&model);
+                Err(e) => {
+                    error!(file = %file.display(), error = %e, "cannot watch the install configuration");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let mut signals = match Signals::new() {
+            Ok(signals) => signals,
+            Err(e) => {
+                error!(error = %e, "cannot listen for signals");
+                app.shutdown().await;
+                return ExitCode::FAILURE;
             }
-            Err(error) => error!("{error}; serving without routers"),
+        };
+        loop {
+            let static_changed = async {
+                match static_watch.as_mut() {
+                    Some(watch) => watch.changed().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                signal = signals.next() => match signal {
+                    Signal::Stop(name) => {
+                        info!("{name} received; stopping");
+                        break;
+                    }
+                    Signal::Reload => {
+                        info!("SIGHUP received; reloading the install configuration");
+                        reload(args, &handle).await;
+                    }
+                },
+                true = static_changed => {
+                    info!("install configuration file changed; reloading it");
+                    reload(args, &handle).await;
+                }
+            }
         }
-        let app = bound.serve();
-        wait_for_stop().await;
-        info!("stopping");
         app.shutdown().await;
         info!("stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// Re-reads the install configuration and applies it; an invalid one is refused
+/// whole and the running configuration stays.
+async fn reload(args: &ConfigArgs, handle: &AppHandle) {
+    match install::load(args, std::env::vars()) {
+        Ok(loaded) => {
+            for warning in &loaded.model.warnings {
+                warn!("{warning}");
+            }
+            let report = handle.reload_install(loaded.model).await;
+            if !report.failed.is_empty() {
+                error!(failed = ?report.failed, "some install changes were not applied");
+            }
+        }
+        Err(e) => error!("{e}; keeping the running configuration"),
+    }
+}
+
+/// The signals `portico run` reacts to.
+enum Signal {
+    /// SIGTERM or SIGINT: drain and stop.
+    Stop(&'static str),
+    /// SIGHUP: reload the install configuration.
+    Reload,
+}
+
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.term.recv() => Signal::Stop("SIGTERM"),
+            _ = self.int.recv() => Signal::Stop("SIGINT"),
+            _ = self.hup.recv() => Signal::Reload,
+        }
+    }
 }
 
 /// The tokio runtime: one worker per CPU this process may run on; with a single
@@ -138,22 +227,5 @@ pub(crate) fn validate(args: &ConfigArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EX_CONFIG)
-    }
-}
-
-/// Resolves on SIGTERM or SIGINT.
-async fn wait_for_stop() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(error) => {
-            error!(%error, "cannot listen for SIGTERM; stopping on Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = term.recv() => info!("SIGTERM received"),
-        _ = tokio::signal::ctrl_c() => info!("SIGINT received"),
     }
 }

@@ -20,6 +20,9 @@ pub struct InstallModel {
     pub servers_transport: TransportSpec,
     /// `core.defaultRuleSyntax` (v3 unless set to v2).
     pub default_rule_syntax: portico_rules::Syntax,
+    /// `portico.watch` (or `--watch-static`): reload the install configuration when
+    /// its file changes, as on SIGHUP.
+    pub watch_static: bool,
     /// Settings that were accepted but have no effect in Portico, one line each.
     pub warnings: Vec<String>,
 }

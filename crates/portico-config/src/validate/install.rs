@@ -53,6 +53,7 @@ pub fn install(raw: &raw::InstallConfig) -> Result<InstallModel, Vec<ValidationE
     if let Some(st) = &raw.servers_transport {
         model.servers_transport = v.servers_transport(st);
     }
+    model.watch_static = raw.portico.as_ref().and_then(|p| p.watch).unwrap_or(false);
     if let Some(core) = &raw.core {
         match core
             .default_rule_syntax

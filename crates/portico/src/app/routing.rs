@@ -1,0 +1,114 @@
+//! The routing side of the supervisor: each provider's last good configuration,
+//! compiled together off the request path.
+
+use std::collections::BTreeMap;
+
+use portico_config::{
+    model::RoutingModel,
+    raw::RoutingConfig,
+    validate::{self, RoutingOptions},
+};
+use portico_proxy::Transport;
+use portico_router::{Compiled, Compiler, EntryPointSet};
+use tracing::warn;
+
+/// What one provider last gave that was good.
+#[derive(Debug)]
+enum Source {
+    /// Raw configuration (the file provider), validated at each compilation.
+    Raw(RoutingConfig),
+    /// An already validated model (a library user's own provider).
+    Model(RoutingModel),
+}
+
+/// Every provider's routing configuration and the compiler that turns them into
+/// route tables.
+#[derive(Debug)]
+pub(super) struct Routing {
+    options: RoutingOptions,
+    providers: BTreeMap<String, Source>,
+    transport: Transport,
+    compiler: Option<Compiler>,
+}
+
+impl Routing {
+    pub(super) fn new(options: RoutingOptions, transport: Transport) -> Routing {
+        Routing {
+            options,
+            providers: BTreeMap::new(),
+            compiler: Some(Compiler::new(transport.clone())),
+            transport,
+        }
+    }
+
+    pub(super) fn set_options(&mut self, options: RoutingOptions) -> bool {
+        let changed = self.options != options;
+        self.options = options;
+        changed
+    }
+
+    /// Records a provider's raw configuration; `false` when it is unchanged (then
+    /// nothing needs compiling).
+    pub(super) fn set_raw(&mut self, provider: &str, config: RoutingConfig) -> bool {
+        if let Some(Source::Raw(previous)) = self.providers.get(provider)
+            && previous == &config
+        {
+            return false;
+        }
+        self.providers
+            .insert(provider.to_owned(), Source::Raw(config));
+        true
+    }
+
+    /// Records a provider's validated model.
+    pub(super) fn set_model(&mut self, provider: &str, model: RoutingModel) {
+        self.providers
+            .insert(provider.to_owned(), Source::Model(model));
+    }
+
+    /// Forgets a provider.
+    pub(super) fn remove(&mut self, provider: &str) {
+        self.providers.remove(provider);
+    }
+
+    /// Validates every provider's configuration and compiles the lot for
+    /// `entry_points`, on a blocking thread (with ten thousand routers this takes
+    /// tens of milliseconds, which must not stall the request path).
+    pub(super) async fn compile(&mut self, entry_points: EntryPointSet) -> Option<Compiled> {
+        let mut compiler = self
+            .compiler
+            .take()
+            .unwrap_or_else(|| Compiler::new(self.transport.clone()));
+        let mut model = RoutingModel::default();
+        let mut raws = Vec::new();
+        for (provider, source) in &self.providers {
+            match source {
+                Source::Raw(raw) => raws.push((provider.clone(), raw.clone())),
+                Source::Model(m) => model.extend(m.clone()),
+            }
+        }
+        let options = self.options;
+        let task = tokio::task::spawn_blocking(move || {
+            for (provider, raw) in &raws {
+                model.extend(validate::routing(provider, raw, &options));
+            }
+            for warning in &model.warnings {
+                warn!("{warning}");
+            }
+            let compiled = compiler.compile(&model, &entry_points);
+            (compiler, compiled)
+        });
+        match task.await {
+            Ok((compiler, compiled)) => {
+                self.compiler = Some(compiler);
+                Some(compiled)
+            }
+            Err(error) => {
+                // A panic in validation or compilation is a bug: the previous tables
+                // keep serving; the next compilation starts from a fresh compiler.
+                tracing::error!(%error, "routing compilation failed");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The supervisor task: owns entrypoints, routers and providers, and applies every
+//! change one at a time.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use portico_config::{
+    model::{EntryPointSpec, FileProviderSpec, InstallModel, RoutingModel},
+    validate::RoutingOptions,
+};
+use portico_provider_file::{LoadError, Loaded};
+use portico_proxy::{Transport, TransportSettings};
+use portico_router::{EntryPointSet, RouteTable, Router, RuntimeStatus};
+use portico_server::{EntryPoint, RunningEntryPoint};
+use tokio::{
+    sync::{mpsc, oneshot},
+    task::JoinHandle,
+};
+use tracing::{error, info, warn};
+
+use super::{ReloadReport, Shared, lock, routing::Routing};
+use crate::providers;
+
+/// What handles ask of the supervisor.
+#[derive(Debug)]
+pub(super) enum Command {
+    /// Apply a new install configuration.
+    Install(Box<InstallModel>, oneshot::Sender<ReloadReport>),
+    /// Replace a provider's routing configuration.
+    Routing {
+        provider: String,
+        model: Box<RoutingModel>,
+        reply: oneshot::Sender<RuntimeStatus>,
+    },
+    /// Drain everything and stop.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// A provider's new configuration, or why it could not produce one.
+#[derive(Debug)]
+pub(crate) struct ProviderUpdate {
+    pub(crate) provider: &'static str,
+    pub(crate) result: Result<Loaded, LoadError>,
+}
+
+/// Everything that changes at run time, owned by one task.
+#[derive(Debug)]
+pub(super) struct Supervisor {
+    pub(super) install: InstallModel,
+    pub(super) entrypoints: BTreeMap<String, RunningEntryPoint>,
+    pub(super) routers: BTreeMap<String, Router>,
+    pub(super) routing: Routing,
+    pub(super) shared: Arc<Shared>,
+    pub(super) updates: mpsc::Sender<ProviderUpdate>,
+    inbox_updates: Option<mpsc::Receiver<ProviderUpdate>>,
+    pub(super) file_provider: Option<JoinHandle<()>>,
+    pub(super) draining: Vec<JoinHandle<()>>,
+}
+
+impl Supervisor {
+    /// Loads the providers once, compiles, and starts serving every bound
+    /// entrypoint with its table already in place.
+    pub(super) async fn start(
+        install: InstallModel,
+        bound: Vec<EntryPoint>,
+        extra: Option<(&str, RoutingModel)>,
+        shared: Arc<Shared>,
+    ) -> Supervisor {
+        let ts = &install.servers_transport;
+        let transport = Transport::new(&TransportSettings {
+            dial_timeout: ts.dial_timeout,
+            response_header_timeout: ts.response_header_timeout,
+            idle_conn_timeout: ts.idle_conn_timeout,
+            max_idle_conns_per_host: ts.max_idle_conns_per_host,
+        });
+        let options = RoutingOptions {
+            default_rule_syntax: install.default_rule_syntax,
+        };
+        let (updates, inbox_updates) = mpsc::channel(4);
+        let mut supervisor = Supervisor {
+            routing: Routing::new(options, transport),
+            routers: bound
+                .iter()
+                .map(|e| (e.spec().name.clone(), Router::new(RouteTable::empty())))
+                .collect(),
+            install,
+            entrypoints: BTreeMap::new(),
+            shared,
+            updates,
+            inbox_updates: Some(inbox_updates),
+            file_provider: None,
+            draining: Vec::new(),
+        };
+        if let Some((provider, model)) = extra {
+            supervisor.routing.set_model(provider, model);
+        }
+        if let Some(file) = supervisor.install.providers.file.clone() {
+            supervisor.load_file_provider_now(&file).await;
+        }
+        supervisor.recompile().await;
+        for ep in bound {
+            let name = ep.spec().name.clone();
+            if let Some(router) = supervisor.routers.get(&name).cloned() {
+                supervisor.entrypoints.insert(name, ep.serve(router));
+            }
+        }
+        supervisor.start_file_provider();
+        supervisor
+    }
+
+    /// Applies changes until asked to stop.
+    pub(super) async fn run(mut self, mut inbox: mpsc::Receiver<Command>) {
+        let Some(mut updates) = self.inbox_updates.take() else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                command = inbox.recv() => match command {
+                    Some(Command::Install(install, reply)) => {
+                        let report = self.reload_install(*install).await;
+                        let _ = reply.send(report);
+                    }
+                    Some(Command::Routing { provider, model, reply }) => {
+                        self.routing.set_model(&provider, *model);
+                        self.recompile().await;
+                        let _ = reply.send(lock(&self.shared.status).clone());
+                    }
+                    Some(Command::Shutdown(done)) => {
+                        self.shutdown().await;
+                        let _ = done.send(());
+                        return;
+                    }
+                    None => {
+                        self.shutdown().await;
+                        return;
+                    }
+                },
+                Some(update) = updates.recv() => self.on_provider_update(update).await,
+            }
+        }
+    }
+
+    async fn on_provider_update(&mut self, update: ProviderUpdate) {
+        match update.result {
+            Ok(loaded) => {
+                for warning in &loaded.warnings {
+                    warn!(provider = update.provider, "{warning}");
+                }
+                if self.routing.set_raw(update.provider, loaded.config) {
+                    info!(
+                        provider = update.provider,
+                        files = loaded.files.len(),
+                        "configuration changed"
+                    );
+                    self.recompile().await;
+                } else {
+                    info!(provider = update.provider, "configuration unchanged");
+                }
+            }
+            Err(error) => error!(
+                provider = update.provider,
+                "{error}; keeping the last good configuration"
+            ),
+        }
+    }
+
+    /// Loads the file provider synchronously (at start and when its settings change).
+    pub(super) async fn load_file_provider_now(&mut self, spec: &FileProviderSpec) {
+        let spec = spec.clone();
+        match tokio::task::spawn_blocking(move || portico_provider_file::load(&spec)).await {
+            Ok(Ok(loaded)) => {
+                for warning in &loaded.warnings {
+                    warn!(provider = "file", "{warning}");
+                }
+                self.routing.set_raw("file", loaded.config);
+            }
+            Ok(Err(error)) => error!(provider = "file", "{error}; serving without its routers"),
+            Err(error) => error!(%error, "file provider load failed"),
+        }
+    }
+
+    /// Starts watching the file provider's files, if configured with `watch`.
+    pub(super) fn start_file_provider(&mut self) {
+        if let Some(task) = self.file_provider.take() {
+            task.abort();
+        }
+        if let Some(file) = &self.install.providers.file
+            && file.watch
+        {
+            self.file_provider = providers::watch_file(
+                file.clone(),
+                self.install.providers.throttle,
+                self.updates.clone(),
+            );
+        }
+    }
+
+    /// The entrypoints routers may attach to, with their middlewares.
+    pub(super) fn entry_set(&self) -> EntryPointSet {
+        let specs: Vec<&EntryPointSpec> = self.install.entry_points.values().collect();
+        specs.iter().fold(
+            EntryPointSet::new(specs.iter().map(|e| (e.name.as_str(), e.as_default))),
+            |set, e| set.with_middlewares(&e.name, e.http.middlewares.clone()),
+        )
+    }
+
+    /// Compiles every provider's configuration and publishes the tables.
+    pub(super) async fn recompile(&mut self) {
+        let Some(compiled) = self.routing.compile(self.entry_set()).await else {
+            return;
+        };
+        for (entrypoint, table) in compiled.tables {
+            if let Some(router) = self.routers.get(&entrypoint) {
+                router.publish(table);
+            }
+        }
+        for problem in compiled.status.problems() {
+            error!("{problem}");
+        }
+        let enabled = compiled.status.enabled_routers();
+        let total = compiled.status.routers.len();
+        if enabled < total {
+            warn!(enabled, total, "some routers are disabled");
+        }
+        info!(routers = enabled, "routing configuration applied");
+        *lock(&self.shared.status) = compiled.status;
+        self.shared.applied.send_modify(|n| *n += 1);
+    }
+
+    /// Publishes the current addresses for handles.
+    pub(super) fn publish_addresses(&self) {
+        *lock(&self.shared.addresses) = self
+            .entrypoints
+            .iter()
+            .map(|(name, e)| (name.clone(), e.local_addr()))
+            .collect();
+    }
+
+    async fn shutdown(&mut self) {
+        if let Some(task) = self.file_provider.take() {
+            task.abort();
+        }
+        let drains: Vec<_> = std::mem::take(&mut self.entrypoints)
+            .into_values()
+            .map(|e| tokio::spawn(e.shutdown()))
+            .chain(std::mem::take(&mut self.draining))
+            .collect();
+        for drain in drains {
+            if let Err(error) = drain.await {
+                error!(%error, "entrypoint drain task failed");
+            }
+        }
+    }
+}
