@@ -388,3 +388,86 @@ async fn demo_serves_its_own_backends_from_config() {
     running.terminate();
     assert_eq!(running.exit_code().await, 0);
 }
+
+#[tokio::test]
+async fn sighup_adds_and_removes_entrypoints_without_a_restart() {
+    let backend = upstream::whoami("hup").await;
+    let dir = tempfile::tempdir().unwrap();
+    let routing = dir.path().join("routing");
+    std::fs::create_dir(&routing).unwrap();
+    write(
+        &routing,
+        "r.yaml",
+        &format!(
+            "http:\n  routers:\n    r: {{rule: PathPrefix(`/`), service: s}}\n  services:\n    s: {{loadBalancer: {{servers: [{{url: \"{}\"}}]}}}}\n",
+            backend.url()
+        ),
+    );
+    let file = static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n",
+        &routing,
+    );
+    let mut running = spawn(&["-c", file.to_str().unwrap()], &[], 1).await;
+    let web = running.addr("web");
+    // Add an entrypoint and send SIGHUP: it serves without a restart.
+    static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n  extra:\n    address: \"127.0.0.1:0\"\n",
+        &routing,
+    );
+    let pid = running.child.id().unwrap().to_string();
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    let line = running.wait_log("entrypoint started").await;
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["fields"]["entrypoint"], "extra");
+    let extra: SocketAddr = event["fields"]["address"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        client::get(extra, "x", "/").await.header("x-whoami-name"),
+        Some("hup")
+    );
+    assert_eq!(
+        client::get(web, "x", "/").await.status,
+        200,
+        "web was not disturbed"
+    );
+    // Remove it again.
+    static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n",
+        &routing,
+    );
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    running.wait_log("install configuration reloaded").await;
+    let refused = tokio::time::timeout(Duration::from_secs(3), async {
+        while tokio::net::TcpStream::connect(extra).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(refused.is_ok(), "the removed entrypoint still accepts");
+    // An invalid install file is refused whole; the running configuration stays.
+    write(
+        dir.path(),
+        "portico.yaml",
+        "entryPoints:\n  web:\n    address: \"nope\"\n",
+    );
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    running.wait_log("keeping the running configuration").await;
+    assert_eq!(client::get(web, "x", "/").await.status, 200);
+    running.terminate();
+    assert_eq!(running.exit_code().await, 0);
+}

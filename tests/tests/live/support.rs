@@ -16,11 +16,11 @@ use hyper_util::rt::TokioIo;
 use portico_test_support::client;
 
 /// How long a change may take to become visible (the bound).
-pub const VISIBLE_WITHIN: Duration = Duration::from_secs(2);
+pub(crate) const VISIBLE_WITHIN: Duration = Duration::from_secs(2);
 
 /// A routing file with one router `r` (`PathPrefix(/)`) to `service`, and the
 /// services `a` and `b` at the given backends.
-pub fn switch_file(service: &str, a: &str, b: &str) -> String {
+pub(crate) fn switch_file(service: &str, a: &str, b: &str) -> String {
     format!(
         "http:\n  routers:\n    r:\n      rule: PathPrefix(`/`)\n      service: {service}\n  services:\n    a:\n      loadBalancer:\n        servers: [{{url: \"{a}\"}}]\n    b:\n      loadBalancer:\n        servers: [{{url: \"{b}\"}}]\n"
     )
@@ -28,7 +28,7 @@ pub fn switch_file(service: &str, a: &str, b: &str) -> String {
 
 /// A routing file with `n` routers on distinct hosts, all to service `a` (defined in
 /// another file).
-pub fn many_routers(n: usize) -> String {
+pub(crate) fn many_routers(n: usize) -> String {
     let mut out = String::from("http:\n  routers:\n");
     for i in 0..n {
         out.push_str(&format!(
@@ -39,7 +39,7 @@ pub fn many_routers(n: usize) -> String {
 }
 
 /// Asks `addr` until `X-Whoami-Name` is `name`; returns how long that took.
-pub async fn wait_for_backend(addr: SocketAddr, host: &str, name: &str) -> Duration {
+pub(crate) async fn wait_for_backend(addr: SocketAddr, host: &str, name: &str) -> Duration {
     let start = Instant::now();
     loop {
         let reply = client::get(addr, host, "/").await;
@@ -57,24 +57,22 @@ pub async fn wait_for_backend(addr: SocketAddr, host: &str, name: &str) -> Durat
 }
 
 /// Continuous keep-alive load from several client tasks; counts every request and
-/// every failure (a transport error or a status other than 200).
-pub struct Load {
+/// every failure (a transport error or a status other than 200), described.
+pub(crate) struct Load {
     stop: Arc<AtomicBool>,
-    pub ok: Arc<AtomicU64>,
-    pub failed: Arc<AtomicU64>,
+    ok: Arc<AtomicU64>,
     tasks: Vec<tokio::task::JoinHandle<Vec<String>>>,
 }
 
 impl Load {
     /// `clients` keep-alive connections to `addr`. With `drained_ok`, a connection
     /// closed by the server between two requests ends that client quietly.
-    pub fn start(addr: SocketAddr, clients: usize, drained_ok: bool) -> Load {
+    pub(crate) fn start(addr: SocketAddr, clients: usize, drained_ok: bool) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let ok = Arc::new(AtomicU64::new(0));
-        let failed = Arc::new(AtomicU64::new(0));
         let tasks = (0..clients)
             .map(|_| {
-                let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+                let (stop, ok) = (stop.clone(), ok.clone());
                 tokio::spawn(async move {
                     let mut errors = Vec::new();
                     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -95,7 +93,6 @@ impl Load {
                                 if status == 200 && body.is_ok() {
                                     ok.fetch_add(1, Ordering::Relaxed);
                                 } else {
-                                    failed.fetch_add(1, Ordering::Relaxed);
                                     errors.push(format!("status {status}"));
                                 }
                             }
@@ -104,7 +101,6 @@ impl Load {
                             // real client reconnects.
                             Err(e) if e.is_canceled() && drained_ok => break,
                             Err(e) => {
-                                failed.fetch_add(1, Ordering::Relaxed);
                                 errors.push(e.to_string());
                                 break;
                             }
@@ -114,16 +110,11 @@ impl Load {
                 })
             })
             .collect();
-        Load {
-            stop,
-            ok,
-            failed,
-            tasks,
-        }
+        Load { stop, ok, tasks }
     }
 
     /// Stops the clients; returns (requests served, failures described).
-    pub async fn finish(self) -> (u64, Vec<String>) {
+    pub(crate) async fn finish(self) -> (u64, Vec<String>) {
         self.stop.store(true, Ordering::Relaxed);
         let mut errors = Vec::new();
         for task in self.tasks {

@@ -25,7 +25,7 @@ impl Supervisor {
     /// they replace.
     pub(super) async fn reload_install(&mut self, mut new: InstallModel) -> ReloadReport {
         let mut report = ReloadReport::default();
-        let old = std::mem::replace(&mut self.install, InstallModel::default());
+        let old = std::mem::take(&mut self.install);
         let old_names: BTreeSet<String> = old.entry_points.keys().cloned().collect();
         let new_names: BTreeSet<String> = new.entry_points.keys().cloned().collect();
 

@@ -16,7 +16,7 @@ use tracing::warn;
 #[derive(Debug)]
 enum Source {
     /// Raw configuration (the file provider), validated at each compilation.
-    Raw(RoutingConfig),
+    Raw(Box<RoutingConfig>),
     /// An already validated model (a library user's own provider).
     Model(RoutingModel),
 }
@@ -29,6 +29,8 @@ pub(super) struct Routing {
     providers: BTreeMap<String, Source>,
     transport: Transport,
     compiler: Option<Compiler>,
+    /// How long the last validation and compilation took.
+    pub(super) last_compile: std::time::Duration,
 }
 
 impl Routing {
@@ -38,6 +40,7 @@ impl Routing {
             providers: BTreeMap::new(),
             compiler: Some(Compiler::new(transport.clone())),
             transport,
+            last_compile: std::time::Duration::ZERO,
         }
     }
 
@@ -51,12 +54,12 @@ impl Routing {
     /// nothing needs compiling).
     pub(super) fn set_raw(&mut self, provider: &str, config: RoutingConfig) -> bool {
         if let Some(Source::Raw(previous)) = self.providers.get(provider)
-            && previous == &config
+            && **previous == config
         {
             return false;
         }
         self.providers
-            .insert(provider.to_owned(), Source::Raw(config));
+            .insert(provider.to_owned(), Source::Raw(Box::new(config)));
         true
     }
 
@@ -83,24 +86,32 @@ impl Routing {
         let mut raws = Vec::new();
         for (provider, source) in &self.providers {
             match source {
-                Source::Raw(raw) => raws.push((provider.clone(), raw.clone())),
+                Source::Raw(raw) => raws.push((provider.clone(), (**raw).clone())),
                 Source::Model(m) => model.extend(m.clone()),
             }
         }
         let options = self.options;
         let task = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             for (provider, raw) in &raws {
                 model.extend(validate::routing(provider, raw, &options));
             }
             for warning in &model.warnings {
                 warn!("{warning}");
             }
+            let validated = started.elapsed();
             let compiled = compiler.compile(&model, &entry_points);
-            (compiler, compiled)
+            tracing::debug!(
+                validate_ms = validated.as_secs_f64() * 1e3,
+                total_ms = started.elapsed().as_secs_f64() * 1e3,
+                "routing compiled"
+            );
+            (compiler, compiled, started.elapsed())
         });
         match task.await {
-            Ok((compiler, compiled)) => {
+            Ok((compiler, compiled, took)) => {
                 self.compiler = Some(compiler);
+                self.last_compile = took;
                 Some(compiled)
             }
             Err(error) => {

@@ -221,7 +221,11 @@ impl Supervisor {
         if enabled < total {
             warn!(enabled, total, "some routers are disabled");
         }
-        info!(routers = enabled, "routing configuration applied");
+        info!(
+            routers = enabled,
+            compile_ms = self.routing.last_compile.as_secs_f64() * 1e3,
+            "routing configuration applied"
+        );
         *lock(&self.shared.status) = compiled.status;
         self.shared.applied.send_modify(|n| *n += 1);
     }
