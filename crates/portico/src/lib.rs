@@ -40,6 +40,7 @@
 //! ```
 
 mod app;
+mod control;
 mod providers;
 
 pub use self::{

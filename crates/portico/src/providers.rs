@@ -59,15 +59,12 @@ pub(crate) fn watch_file(
     Some(tokio::spawn(async move {
         while watch.changed().await {
             let spec = spec.clone();
-            let result =
-                match tokio::task::spawn_blocking(move || portico_provider_file::load(&spec)).await
-                {
-                    Ok(result) => result,
-                    Err(e) => {
-                        error!(error = %e, "file provider load task failed");
-                        continue;
-                    }
-                };
+            let Some(result) =
+                crate::control::low_priority(move || portico_provider_file::load(&spec)).await
+            else {
+                error!("file provider load task failed");
+                continue;
+            };
             let update = ProviderUpdate {
                 provider: "file",
                 result,

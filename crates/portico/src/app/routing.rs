@@ -75,8 +75,8 @@ impl Routing {
     }
 
     /// Validates every provider's configuration and compiles the lot for
-    /// `entry_points`, on a blocking thread (with ten thousand routers this takes
-    /// tens of milliseconds, which must not stall the request path).
+    /// `entry_points`, on a low-priority thread (with ten thousand routers this
+    /// takes tens of milliseconds, which must not stall the request path).
     pub(super) async fn compile(&mut self, entry_points: EntryPointSet) -> Option<Compiled> {
         let mut compiler = self
             .compiler
@@ -91,7 +91,7 @@ impl Routing {
             }
         }
         let options = self.options;
-        let task = tokio::task::spawn_blocking(move || {
+        let task = crate::control::low_priority(move || {
             let started = std::time::Instant::now();
             for (provider, raw) in &raws {
                 model.extend(validate::routing(provider, raw, &options));
@@ -109,15 +109,15 @@ impl Routing {
             (compiler, compiled, started.elapsed())
         });
         match task.await {
-            Ok((compiler, compiled, took)) => {
+            Some((compiler, compiled, took)) => {
                 self.compiler = Some(compiler);
                 self.last_compile = took;
                 Some(compiled)
             }
-            Err(error) => {
+            None => {
                 // A panic in validation or compilation is a bug: the previous tables
                 // keep serving; the next compilation starts from a fresh compiler.
-                tracing::error!(%error, "routing compilation failed");
+                tracing::error!("routing compilation failed");
                 None
             }
         }

@@ -166,15 +166,15 @@ impl Supervisor {
     /// Loads the file provider synchronously (at start and when its settings change).
     pub(super) async fn load_file_provider_now(&mut self, spec: &FileProviderSpec) {
         let spec = spec.clone();
-        match tokio::task::spawn_blocking(move || portico_provider_file::load(&spec)).await {
-            Ok(Ok(loaded)) => {
+        match crate::control::low_priority(move || portico_provider_file::load(&spec)).await {
+            Some(Ok(loaded)) => {
                 for warning in &loaded.warnings {
                     warn!(provider = "file", "{warning}");
                 }
                 self.routing.set_raw("file", loaded.config);
             }
-            Ok(Err(error)) => error!(provider = "file", "{error}; serving without its routers"),
-            Err(error) => error!(%error, "file provider load failed"),
+            Some(Err(error)) => error!(provider = "file", "{error}; serving without its routers"),
+            None => error!("file provider load failed"),
         }
     }
 
