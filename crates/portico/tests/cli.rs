@@ -471,3 +471,79 @@ async fn sighup_adds_and_removes_entrypoints_without_a_restart() {
     running.terminate();
     assert_eq!(running.exit_code().await, 0);
 }
+
+#[tokio::test]
+async fn watch_static_reloads_when_the_install_file_changes() {
+    let backend = upstream::whoami("watched").await;
+    let dir = tempfile::tempdir().unwrap();
+    let routing = dir.path().join("routing");
+    std::fs::create_dir(&routing).unwrap();
+    write(
+        &routing,
+        "r.yaml",
+        &format!(
+            "http:\n  routers:\n    r: {{rule: PathPrefix(`/`), service: s}}\n  services:\n    s: {{loadBalancer: {{servers: [{{url: \"{}\"}}]}}}}\n",
+            backend.url()
+        ),
+    );
+    let file = static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n",
+        &routing,
+    );
+    let mut running = spawn(&["-c", file.to_str().unwrap(), "--watch-static"], &[], 1).await;
+    running.wait_log("watching the install configuration").await;
+    static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n  more:\n    address: \"127.0.0.1:0\"\n",
+        &routing,
+    );
+    let line = running.wait_log("entrypoint started").await;
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let more: SocketAddr = event["fields"]["address"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        client::get(more, "x", "/").await.header("x-whoami-name"),
+        Some("watched")
+    );
+    running.terminate();
+    assert_eq!(running.exit_code().await, 0);
+}
+
+#[tokio::test]
+async fn request_accept_grace_keeps_serving_new_requests_after_sigterm() {
+    let backend = upstream::whoami("grace").await;
+    let dir = tempfile::tempdir().unwrap();
+    let routing = dir.path().join("routing");
+    std::fs::create_dir(&routing).unwrap();
+    write(
+        &routing,
+        "r.yaml",
+        &format!(
+            "http:\n  routers:\n    r: {{rule: PathPrefix(`/`), service: s}}\n  services:\n    s: {{loadBalancer: {{servers: [{{url: \"{}\"}}]}}}}\n",
+            backend.url()
+        ),
+    );
+    let file = static_config(
+        dir.path(),
+        "  web:\n    address: \"127.0.0.1:0\"\n    transport:\n      lifeCycle:\n        requestAcceptGraceTimeout: 1s\n        graceTimeOut: 2s\n",
+        &routing,
+    );
+    let mut running = spawn(&["-c", file.to_str().unwrap()], &[], 1).await;
+    let addr = running.addr("web");
+    let stopped_at = std::time::Instant::now();
+    running.terminate();
+    running.wait_log("SIGTERM received").await;
+    // Still accepting and serving new requests during requestAcceptGraceTimeout.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client::get(addr, "x", "/").await.status, 200);
+    running.wait_log("entrypoint draining").await;
+    assert!(
+        stopped_at.elapsed() >= Duration::from_millis(900),
+        "drained too early"
+    );
+    assert_eq!(running.exit_code().await, 0);
+}

@@ -166,3 +166,91 @@ async fn a_failed_bind_keeps_the_entrypoint_where_it_was() {
     assert_eq!(proxy.addr("web"), addr);
     assert_eq!(client::get(addr, "x", "/").await.status, 200);
 }
+
+#[tokio::test]
+async fn a_websocket_on_a_removed_entrypoint_lives_through_the_grace_period_then_closes() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let backend = upstream::whoami("w").await;
+    let grace = "    transport:\n      lifeCycle:\n        graceTimeOut: 800ms\n";
+    let proxy = proxy::builder()
+        .install(&install(&[("web", ""), ("old", grace)]))
+        .routing("r.yaml", &routing(&backend.url()))
+        .start()
+        .await;
+    let stream = tokio::net::TcpStream::connect(proxy.addr("old"))
+        .await
+        .unwrap();
+    let (mut ws, _) = tokio_tungstenite::client_async("ws://x/echo", stream)
+        .await
+        .unwrap();
+    ws.send(Message::text("before")).await.unwrap();
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("before"));
+    let removed_at = std::time::Instant::now();
+    let report = proxy.reload_install(&install(&[("web", "")])).await;
+    assert_eq!(report.stopped, ["old"]);
+    // Within the grace period the WebSocket still works...
+    ws.send(Message::text("during")).await.unwrap();
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("during"));
+    // ...and when it is over, the proxy closes it.
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => return,
+                Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the WebSocket outlived the grace period");
+    let lived = removed_at.elapsed();
+    assert!(
+        lived >= Duration::from_millis(700),
+        "closed too early: {lived:?}"
+    );
+}
+
+#[tokio::test]
+async fn settings_that_need_a_restart_are_named() {
+    let backend = upstream::whoami("w").await;
+    let proxy = proxy::builder()
+        .install(&install(&[("web", "")]))
+        .routing("r.yaml", &routing(&backend.url()))
+        .start()
+        .await;
+    let changed = format!(
+        "{}log:\n  level: DEBUG\nserversTransport:\n  maxIdleConnsPerHost: 7\n",
+        install(&[("web", "")])
+    );
+    let report = proxy.reload_install(&changed).await;
+    assert!(report.started.is_empty() && report.stopped.is_empty() && report.updated.is_empty());
+    let named = report.not_applied.join("\n");
+    assert!(
+        named.contains("log") && named.contains("serversTransport"),
+        "{named}"
+    );
+}
+
+#[tokio::test]
+async fn provider_settings_apply_live() {
+    let (a, b) = (upstream::whoami("a").await, upstream::whoami("b").await);
+    let proxy = proxy::builder()
+        .install(&install(&[("web", "")]))
+        .routing("r.yaml", &routing(&a.url()))
+        .start()
+        .await;
+    // Point the file provider at another file: its routing is loaded at once.
+    let other = tempfile::tempdir().unwrap();
+    let file = other.path().join("other.yaml");
+    std::fs::write(&file, routing(&b.url())).unwrap();
+    let moved = format!(
+        "{}providers:\n  file:\n    filename: {}\n",
+        install(&[("web", "")]),
+        file.display()
+    );
+    let report = proxy.reload_install(&moved).await;
+    assert!(report.failed.is_empty(), "{report:?}");
+    let reply = client::get(proxy.addr("web"), "x", "/").await;
+    assert_eq!(reply.header("x-whoami-name"), Some("b"));
+}
