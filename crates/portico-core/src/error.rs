@@ -18,6 +18,17 @@ pub enum ErrorSide {
     Internal,
 }
 
+/// Marks a response Portico wrote itself for a [`ProxyError`] (found in the
+/// response extensions), so layers above the proxy (retry, circuit breaker,
+/// access logs) can tell it from a backend's answer with the same status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailureInfo {
+    /// Whose fault the failure is.
+    pub side: ErrorSide,
+    /// Whether the backend never saw the request ([`ProxyError::is_retryable`]).
+    pub retryable: bool,
+}
+
 /// Every failure the data plane answers with a synthetic response.
 ///
 /// [`ProxyError::status`] is the single place where failures become HTTP statuses,
@@ -104,8 +115,13 @@ impl ProxyError {
         matches!(self, ProxyError::UpstreamConnect { .. })
     }
 
-    /// The response Portico answers this failure with (Traefik's bodies).
+    /// The response Portico answers this failure with (Traefik's bodies), marked
+    /// with a [`FailureInfo`] extension.
     pub fn into_response(self) -> HttpResponse {
+        let info = FailureInfo {
+            side: self.side(),
+            retryable: self.is_retryable(),
+        };
         let body = match &self {
             ProxyError::NoAvailableServer => "no available server",
             ProxyError::UpstreamConnect { .. } | ProxyError::Upstream { .. } => "Bad Gateway",
@@ -113,7 +129,9 @@ impl ProxyError {
             ProxyError::ClientClosed => "Client Closed Request",
             ProxyError::BadRequest { .. } => "Bad Request",
         };
-        respond::text(self.status(), body)
+        let mut response = respond::text(self.status(), body);
+        response.extensions_mut().insert(info);
+        response
     }
 }
 
@@ -168,6 +186,18 @@ mod tests {
             source: "refused".into(),
         };
         assert!(connect.is_retryable());
+        let marked = ProxyError::UpstreamConnect {
+            authority: "a:1".into(),
+            source: "refused".into(),
+        }
+        .into_response();
+        assert_eq!(
+            marked.extensions().get::<FailureInfo>(),
+            Some(&FailureInfo {
+                side: ErrorSide::Upstream,
+                retryable: true
+            })
+        );
         assert!(
             !ProxyError::UpstreamTimeout {
                 authority: "a:1".into()

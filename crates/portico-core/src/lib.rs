@@ -30,7 +30,7 @@ mod tls;
 pub use self::{
     conn::ConnectionInfo,
     drain::Drain,
-    error::{BoxError, ErrorSide, ProxyError},
+    error::{BoxError, ErrorSide, FailureInfo, ProxyError},
     service::{Body, BoxHttpService, HttpRequest, HttpResponse, box_http_service},
     tls::TlsInfo,
 };

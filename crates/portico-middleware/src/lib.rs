@@ -32,6 +32,7 @@ pub mod replace_path;
 pub mod replace_path_regex;
 pub mod strip_prefix;
 pub mod strip_prefix_regex;
+mod uri_path;
 
 // --- traffic control and resilience (issue 5, part B)
 pub mod buffering;

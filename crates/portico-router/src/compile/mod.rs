@@ -114,7 +114,17 @@ impl Compiler {
             let result = match spec {
                 Ok(portico_config::model::middleware::MiddlewareSpec::Chain(_)) => None,
                 Ok(spec) => Some(match previous.remove(name) {
-                    Some(old) if &old.spec == spec => Ok(old),
+                    // `errors` holds the error service it was built with: rebuild it
+                    // so a changed service is picked up (it has no state to keep).
+                    Some(old)
+                        if &old.spec == spec
+                            && !matches!(
+                                spec,
+                                portico_config::model::middleware::MiddlewareSpec::Errors(_)
+                            ) =>
+                    {
+                        Ok(old)
+                    }
                     _ => middleware::build(spec, &ctx).map(|layer| {
                         Arc::new(BuiltMiddleware {
                             spec: spec.clone(),

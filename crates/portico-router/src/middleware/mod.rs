@@ -31,9 +31,11 @@ use std::sync::Arc;
 use portico_config::model::middleware::MiddlewareSpec;
 use portico_core::BoxHttpService;
 
-/// A built middleware: wraps a service into a new one. Cheap to clone; the same
-/// instance is shared by every router using the middleware, so state (rate-limit
-/// buckets, circuit-breaker windows) is shared as in Traefik.
+/// A built middleware: wraps a service into a new one. Cheap to clone. Each call
+/// wraps one router's service, and stateful middlewares (rate-limit buckets,
+/// in-flight counters, circuit-breaker windows) create their state per call, so
+/// that state is per router, as in Traefik; the compiler reuses a router's wrapped
+/// service across reloads while neither its service nor its middlewares changed.
 pub type HttpLayer = Arc<dyn Fn(BoxHttpService) -> BoxHttpService + Send + Sync>;
 
 /// What building a middleware may need besides its own options.

@@ -1,10 +1,15 @@
-//! `replacePath` (not wired yet).
+//! `replacePath`.
+
+use std::sync::Arc;
 
 use portico_config::model::middleware::replace_path::ReplacePathSpec;
+use portico_core::box_http_service;
+use portico_middleware::replace_path::ReplacePathLayer;
+use tower::Layer;
 
 use super::{BuildContext, HttpLayer};
 
-pub(super) fn build(spec: &ReplacePathSpec, ctx: &BuildContext) -> Result<HttpLayer, String> {
-    let _ = (spec, ctx);
-    Err("replacePath is not supported by this Portico version yet".to_owned())
+pub(super) fn build(spec: &ReplacePathSpec, _ctx: &BuildContext) -> Result<HttpLayer, String> {
+    let layer = ReplacePathLayer::new(&spec.path);
+    Ok(Arc::new(move |inner| box_http_service(layer.layer(inner))))
 }

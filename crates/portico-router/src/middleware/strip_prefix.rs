@@ -1,10 +1,15 @@
-//! `stripPrefix` (not wired yet).
+//! `stripPrefix`.
+
+use std::sync::Arc;
 
 use portico_config::model::middleware::strip_prefix::StripPrefixSpec;
+use portico_core::box_http_service;
+use portico_middleware::strip_prefix::StripPrefixLayer;
+use tower::Layer;
 
 use super::{BuildContext, HttpLayer};
 
-pub(super) fn build(spec: &StripPrefixSpec, ctx: &BuildContext) -> Result<HttpLayer, String> {
-    let _ = (spec, ctx);
-    Err("stripPrefix is not supported by this Portico version yet".to_owned())
+pub(super) fn build(spec: &StripPrefixSpec, _ctx: &BuildContext) -> Result<HttpLayer, String> {
+    let layer = StripPrefixLayer::new(spec.prefixes.iter().cloned()).force_slash(spec.force_slash);
+    Ok(Arc::new(move |inner| box_http_service(layer.layer(inner))))
 }

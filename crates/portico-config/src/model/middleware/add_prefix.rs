@@ -1,5 +1,8 @@
-//! `addPrefix`: validated options (not written yet).
+//! `addPrefix`: validated options.
 
-/// The validated options of a `addPrefix` middleware.
+/// The validated options of an `addPrefix` middleware.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AddPrefixSpec {}
+pub struct AddPrefixSpec {
+    /// The prefix added to every path (non-empty).
+    pub prefix: String,
+}

@@ -1,5 +1,15 @@
-//! `contentType`: validated options (not written yet).
+//! `contentType`: validated options.
 
 /// The validated options of a `contentType` middleware.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ContentTypeSpec {}
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentTypeSpec {
+    /// Detect a missing `Content-Type` (default true; the deprecated `autoDetect:
+    /// false` turns the middleware into a no-op, as in Traefik).
+    pub auto_detect: bool,
+}
+
+impl Default for ContentTypeSpec {
+    fn default() -> Self {
+        ContentTypeSpec { auto_detect: true }
+    }
+}

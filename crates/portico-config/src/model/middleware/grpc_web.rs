@@ -1,5 +1,8 @@
-//! `grpcWeb`: validated options (not written yet).
+//! `grpcWeb`: validated options.
 
 /// The validated options of a `grpcWeb` middleware.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GrpcWebSpec {}
+pub struct GrpcWebSpec {
+    /// Origins allowed to call (`*` for any).
+    pub allow_origins: Vec<String>,
+}

@@ -1,5 +1,12 @@
-//! `inFlightReq`: validated options (not written yet).
+//! `inFlightReq`: validated options.
 
-/// The validated options of a `inFlightReq` middleware.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct InFlightReqSpec {}
+use super::rate_limit::SourceCriterionSpec;
+
+/// The validated options of an `inFlightReq` middleware.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlightReqSpec {
+    /// `amount`: concurrent requests allowed per source (at least 1).
+    pub amount: u64,
+    /// `sourceCriterion` (default: the requested host, as in Traefik).
+    pub source_criterion: SourceCriterionSpec,
+}

@@ -1,5 +1,8 @@
-//! `replacePath`: validated options (not written yet).
+//! `replacePath`: validated options.
 
 /// The validated options of a `replacePath` middleware.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReplacePathSpec {}
+pub struct ReplacePathSpec {
+    /// The path every request gets (the old one goes to `X-Replaced-Path`).
+    pub path: String,
+}

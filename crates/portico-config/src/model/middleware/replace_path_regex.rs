@@ -1,5 +1,10 @@
-//! `replacePathRegex`: validated options (not written yet).
+//! `replacePathRegex`: validated options.
 
 /// The validated options of a `replacePathRegex` middleware.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReplacePathRegexSpec {}
+pub struct ReplacePathRegexSpec {
+    /// The regular expression (trimmed, known to compile).
+    pub regex: String,
+    /// The replacement (trimmed), with `$1`/`${name}` references.
+    pub replacement: String,
+}

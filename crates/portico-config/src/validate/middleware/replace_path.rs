@@ -1,14 +1,26 @@
-//! `replacePath` validation (not written yet).
+//! `replacePath` validation.
 
 use crate::{model::middleware::replace_path::ReplacePathSpec, raw::routing::ReplacePath};
 
 pub(super) fn validate(
-    path: &str,
+    _path: &str,
     raw: Option<&ReplacePath>,
-    provider: &str,
+    _provider: &str,
 ) -> Result<ReplacePathSpec, Vec<String>> {
-    let _ = (raw, provider);
-    Err(vec![format!(
-        "{path}: not supported by this Portico version yet"
-    )])
+    Ok(ReplacePathSpec {
+        path: raw.and_then(|r| r.path.clone()).unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_is_kept() {
+        let raw = ReplacePath {
+            path: Some("/foo".into()),
+        };
+        assert_eq!(validate("m", Some(&raw), "file").unwrap().path, "/foo");
+    }
 }
