@@ -12,6 +12,8 @@ pub struct RuntimeStatus {
     pub services: BTreeMap<String, ServiceStatus>,
     /// Middlewares by qualified name.
     pub middlewares: BTreeMap<String, MiddlewareStatus>,
+    /// Certificates and TLS options that could not be used, one line each.
+    pub tls: Vec<String>,
 }
 
 /// One middleware's state.

@@ -9,19 +9,23 @@ use std::{
     pin::Pin,
     sync::Arc,
     task::{Context, Poll},
+    time::Duration,
 };
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use http::{Request, Response, StatusCode, Version, header::HOST};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use pin_project_lite::pin_project;
-use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, respond};
+use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, TlsInfo, respond};
+use portico_tls::{TlsAcceptor, TlsRegistry, misdirected};
 use tokio::net::TcpStream;
 use tower::Service;
 
 use crate::{
     h2c,
+    stream::ConnStream,
     watchdog::{ConnState, Limits, WatchdogIo},
 };
 
@@ -29,9 +33,11 @@ use crate::{
 #[derive(Clone, Debug)]
 pub(crate) struct MakeConn<S> {
     pub(crate) stack: S,
+    /// The stack for TLS connections, when the entrypoint terminates TLS.
+    pub(crate) https: Option<S>,
+    pub(crate) registry: Option<Arc<TlsRegistry>>,
     pub(crate) entrypoint: Arc<str>,
     pub(crate) local: SocketAddr,
-    pub(crate) tls: bool,
     pub(crate) drain: Drain,
     /// A request-head limit smaller than hyper's smallest read buffer, checked here.
     pub(crate) max_head_bytes: Option<usize>,
@@ -41,17 +47,26 @@ pub(crate) struct MakeConn<S> {
 #[derive(Clone, Debug)]
 pub(crate) struct ConnService<S> {
     stack: S,
+    https: Option<S>,
+    registry: Option<Arc<TlsRegistry>>,
+    tls: Option<Arc<TlsInfo>>,
     info: ConnectionInfo,
     state: Option<Arc<ConnState>>,
     drain: Drain,
     max_head_bytes: Option<usize>,
 }
 
-/// Wraps accepted streams in a [`WatchdogIo`] and ties them to their service.
-#[derive(Clone, Copy, Debug)]
+/// Wraps accepted streams in a [`WatchdogIo`] and ties them to their service; on a
+/// TLS-capable entrypoint, a connection whose first byte starts a TLS record is
+/// handshaken and served by the HTTPS stack, any other by the plain one.
+#[derive(Clone, Debug)]
 pub(crate) struct ConnAcceptor {
     pub(crate) limits: Limits,
+    pub(crate) tls: Option<TlsAcceptor>,
 }
+
+/// The first byte of a TLS handshake record.
+const TLS_HANDSHAKE: u8 = 0x16;
 
 // === impl MakeConn ===
 
@@ -67,7 +82,10 @@ impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
     fn call(&mut self, peer: SocketAddr) -> Self::Future {
         ready(Ok(ConnService {
             stack: self.stack.clone(),
-            info: ConnectionInfo::new(peer, self.local, self.entrypoint.clone(), self.tls),
+            https: self.https.clone(),
+            registry: self.registry.clone(),
+            tls: None,
+            info: ConnectionInfo::new(peer, self.local, self.entrypoint.clone(), false),
             state: None,
             drain: self.drain.clone(),
             max_head_bytes: self.max_head_bytes,
@@ -77,17 +95,44 @@ impl<S: Clone> Service<SocketAddr> for MakeConn<S> {
 
 // === impl ConnAcceptor ===
 
-impl<S> axum_server::accept::Accept<TcpStream, ConnService<S>> for ConnAcceptor {
-    type Stream = WatchdogIo<TcpStream>;
+impl<S: Send + 'static> axum_server::accept::Accept<TcpStream, ConnService<S>> for ConnAcceptor {
+    type Stream = ConnStream;
     type Service = ConnService<S>;
-    type Future = Ready<io::Result<(Self::Stream, Self::Service)>>;
+    type Future = Either<
+        Ready<io::Result<(ConnStream, ConnService<S>)>>,
+        Pin<Box<dyn Future<Output = io::Result<(ConnStream, ConnService<S>)>> + Send>>,
+    >;
 
     fn accept(&self, stream: TcpStream, mut service: ConnService<S>) -> Self::Future {
         // Failing to set TCP_NODELAY only costs latency; keep the connection.
         let _ = stream.set_nodelay(true);
         let state = ConnState::new();
         service.state = Some(state.clone());
-        ready(Ok((WatchdogIo::new(stream, state, self.limits), service)))
+        let limits = self.limits;
+        let Some(tls) = self.tls.clone() else {
+            let io = WatchdogIo::new(stream, state, limits);
+            return Either::Left(ready(Ok((ConnStream::Plain(io), service))));
+        };
+        Either::Right(Box::pin(async move {
+            // Which protocol: wait for the first byte, bounded like a request head.
+            let wait = limits
+                .read
+                .or(limits.idle)
+                .unwrap_or(Duration::from_secs(60));
+            let mut first = [0u8; 1];
+            let n = tokio::time::timeout(wait, stream.peek(&mut first))
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no first byte"))??;
+            let io = WatchdogIo::new(stream, state, limits);
+            if n == 1 && first[0] == TLS_HANDSHAKE {
+                let (stream, info) = tls.handshake(io).await?;
+                service.info.tls = true;
+                service.tls = Some(Arc::new(info));
+                Ok((ConnStream::Tls(Box::new(stream)), service))
+            } else {
+                Ok((ConnStream::Plain(io), service))
+            }
+        }))
     }
 }
 
@@ -107,7 +152,10 @@ where
     type Future = ConnFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.stack.poll_ready(cx)
+        match (&self.tls, &mut self.https) {
+            (Some(_), Some(https)) => https.poll_ready(cx),
+            _ => self.stack.poll_ready(cx),
+        }
     }
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
@@ -120,7 +168,12 @@ where
         if let Some(status) = self.malformed(&request) {
             return ConnFuture::ready(respond::status(status), guard);
         }
-        if h2c::is_upgrade_request(&request) && !body_open {
+        if let Some(tls) = &self.tls
+            && self.misdirected(tls, &request)
+        {
+            return ConnFuture::ready(respond::status(StatusCode::MISDIRECTED_REQUEST), guard);
+        }
+        if self.tls.is_none() && h2c::is_upgrade_request(&request) && !body_open {
             return match h2c::upgrade(request, self.clone(), &self.drain) {
                 Ok(response) => ConnFuture::ready(response, guard),
                 Err(request) => self.forward(*request, false, guard),
@@ -134,6 +187,24 @@ impl<S> ConnService<S>
 where
     S: Service<HttpRequest, Response = HttpResponse, Error = Infallible>,
 {
+    /// Whether the `Host` of a request on a TLS connection selects other TLS options
+    /// than the SNI did (domain fronting): answered `421`, never served under the
+    /// weaker options.
+    fn misdirected(&self, tls: &TlsInfo, request: &Request<Incoming>) -> bool {
+        let Some(registry) = &self.registry else {
+            return false;
+        };
+        let host = request
+            .uri()
+            .authority()
+            .map(|a| a.as_str())
+            .or_else(|| request.headers().get(HOST).and_then(|h| h.to_str().ok()));
+        match host {
+            Some(host) => misdirected(&registry.load(), tls.sni.as_deref(), host),
+            None => false,
+        }
+    }
+
     /// What hyper lets through but HTTP/1.1 (and Go, hence Traefik) refuses: a
     /// missing or repeated `Host` is `400`; a head over a limit smaller than hyper's
     /// read buffer is `431`.
@@ -192,9 +263,16 @@ where
         });
         request.extensions_mut().insert(self.info.clone());
         request.extensions_mut().insert(self.drain.clone());
+        let stack = match (&self.tls, &mut self.https) {
+            (Some(tls), Some(https)) => {
+                request.extensions_mut().insert(tls.clone());
+                https
+            }
+            _ => &mut self.stack,
+        };
         ConnFuture {
             kind: Kind::Stack {
-                future: self.stack.call(request),
+                future: stack.call(request),
             },
             guard: Some(guard),
         }

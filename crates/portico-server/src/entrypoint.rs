@@ -13,8 +13,11 @@ use portico_core::{Drain, HttpRequest, HttpResponse};
 use portico_middleware::{
     entry_path::{EntryPath, EntryPathLayer},
     forwarded_headers::{ForwardedHeaders, ForwardedHeadersLayer, Trust},
+    redirect_scheme::{RedirectScheme, RedirectSchemeLayer},
 };
+use portico_tls::{TlsAcceptor, TlsRegistry};
 use tokio::task::JoinHandle;
+use tower::util::Either;
 use tower::{Layer, Service};
 use tracing::{debug, info};
 
@@ -29,8 +32,10 @@ const MIN_BUF: usize = 8 * 1024;
 
 /// The tower stack every request of an entrypoint goes through, in order: the path
 /// pipeline ([`EntryPathLayer`]), forwarded headers ([`ForwardedHeadersLayer`]),
-/// then the router `R` given to [`EntryPoint::serve`].
-pub type EntryStack<R> = EntryPath<ForwardedHeaders<R>>;
+/// the entrypoint redirection (`http.redirections`, plain HTTP only; otherwise the
+/// `Right` side, no redirection), then the router `R` given to
+/// [`EntryPoint::serve`].
+pub type EntryStack<R> = EntryPath<ForwardedHeaders<Either<RedirectScheme<R>, R>>>;
 
 /// An entrypoint whose listener is bound but not yet serving.
 ///
@@ -101,8 +106,15 @@ impl EntryPoint {
         &self.spec
     }
 
-    /// Builds the entrypoint's stack in front of `router`.
-    pub fn stack<R>(spec: &EntryPointSpec, router: R) -> EntryStack<R> {
+    /// Adjusts the configuration before serving (for example a redirection's port,
+    /// known once its target entrypoint is bound).
+    pub fn spec_mut(&mut self) -> &mut EntryPointSpec {
+        &mut self.spec
+    }
+
+    /// Builds the entrypoint's stack in front of `router`; `redirect` applies the
+    /// entrypoint's `http.redirections` (for plain HTTP).
+    pub fn stack<R>(spec: &EntryPointSpec, router: R, redirect: bool) -> EntryStack<R> {
         let trust = if spec.forwarded_headers.insecure {
             Trust::everybody()
         } else {
@@ -112,12 +124,48 @@ impl EntryPoint {
         let path = EntryPathLayer::new()
             .sanitize(spec.http.sanitize_path)
             .encode_query_semicolons(spec.http.encode_query_semicolons);
+        let router = match (&spec.redirect, redirect) {
+            (Some(to), true) => Either::Left(
+                RedirectSchemeLayer::new(&to.scheme)
+                    .port(&to.port.to_string())
+                    .permanent(to.permanent)
+                    .layer(router),
+            ),
+            _ => Either::Right(router),
+        };
         path.layer(forwarded.layer(router))
     }
 
     /// Starts the accept loop (a tokio task) serving HTTP/1.1 and HTTP/2 with
     /// `router` behind the entrypoint stack. Must be called within a tokio runtime.
     pub fn serve<R>(self, router: R) -> RunningEntryPoint
+    where
+        R: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        R::Future: Send + 'static,
+    {
+        self.serve_inner(router, None)
+    }
+
+    /// Like [`serve`](Self::serve), and also terminates TLS with `registry`'s
+    /// certificates and options: TLS connections go to `https`, plain ones to
+    /// `http`.
+    pub fn serve_tls<R>(self, http: R, https: R, registry: Arc<TlsRegistry>) -> RunningEntryPoint
+    where
+        R: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        R::Future: Send + 'static,
+    {
+        self.serve_inner(http, Some((https, registry)))
+    }
+
+    fn serve_inner<R>(self, router: R, tls: Option<(R, Arc<TlsRegistry>)>) -> RunningEntryPoint
     where
         R: Service<HttpRequest, Response = HttpResponse, Error = Infallible>
             + Clone
@@ -144,18 +192,30 @@ impl EntryPoint {
         // buffer cannot be smaller than 8 KiB, so smaller limits are checked per
         // request instead.
         let head_limit = spec.http.max_header_bytes.saturating_add(4096);
+        let handshake = spec.timeouts.read.unwrap_or(Duration::from_secs(60));
+        let (https, registry) = match tls {
+            Some((https, registry)) => (Some(Self::stack(&spec, https, false)), Some(registry)),
+            None => (None, None),
+        };
+        let acceptor_tls = registry
+            .clone()
+            .map(|r| TlsAcceptor::new(r).handshake_timeout(handshake));
         let make = MakeConn {
-            stack: Self::stack(&spec, router),
+            stack: Self::stack(&spec, router, true),
+            https,
+            registry,
             entrypoint: name.clone(),
             local: local_addr,
-            tls: false,
             drain: drain.clone(),
             max_head_bytes: (head_limit < MIN_BUF).then_some(head_limit),
         };
         let task = match axum_server::from_tcp(listener) {
             Ok(server) => {
                 let mut server = server
-                    .acceptor(ConnAcceptor { limits })
+                    .acceptor(ConnAcceptor {
+                        limits,
+                        tls: acceptor_tls,
+                    })
                     .handle(handle.clone());
                 let builder = server.http_builder();
                 builder

@@ -44,7 +44,7 @@ pub async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> Reply {
         .expect("handshake");
     tokio::spawn(conn.with_upgrades());
     let response = sender.send_request(request).await.expect("response");
-    collect(response).await
+    collect_response(response).await
 }
 
 /// Sends `request` over a new HTTP/2 (prior knowledge) connection to `addr`.
@@ -56,7 +56,7 @@ pub async fn send_h2(addr: SocketAddr, request: Request<Full<Bytes>>) -> Reply {
             .expect("h2 handshake");
     tokio::spawn(conn);
     let response = sender.send_request(request).await.expect("response");
-    collect(response).await
+    collect_response(response).await
 }
 
 /// `GET path` with a `Host` header.
@@ -68,7 +68,8 @@ pub async fn get(addr: SocketAddr, host: &str, path: &str) -> Reply {
     send(addr, request).await
 }
 
-async fn collect(response: hyper::Response<hyper::body::Incoming>) -> Reply {
+/// Reads a whole response.
+pub async fn collect_response(response: hyper::Response<hyper::body::Incoming>) -> Reply {
     let (parts, body) = response.into_parts();
     let body = body
         .collect()

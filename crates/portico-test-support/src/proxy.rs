@@ -119,6 +119,11 @@ impl Proxy {
         std::fs::rename(&tmp, self.dir.path().join(file_name)).expect("rename routing file");
     }
 
+    /// Reads the routing directory again now (for proxies that do not watch it).
+    pub async fn reload_routing(&self) -> RuntimeStatus {
+        self.handle().reload_providers().await
+    }
+
     /// The status of the last applied configuration.
     pub fn status(&self) -> RuntimeStatus {
         self.app().status()

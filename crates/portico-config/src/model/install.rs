@@ -46,6 +46,37 @@ pub struct EntryPointSpec {
     pub forwarded_headers: ForwardedHeadersSpec,
     /// `http.*` settings.
     pub http: EntryPointHttp,
+    /// `http.tls`: every router on this entrypoint is a TLS router.
+    pub tls: Option<EntryPointTls>,
+    /// `http.redirections.entryPoint`: plain HTTP is redirected elsewhere.
+    pub redirect: Option<Redirect>,
+}
+
+/// `entryPoints.<name>.http.tls`: TLS defaults for the entrypoint's routers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryPointTls {
+    /// `options`: the TLS options name (routers may name their own).
+    pub options: Option<String>,
+    /// `certResolver`.
+    pub cert_resolver: Option<String>,
+    /// `domains`.
+    pub domains: Vec<super::TlsDomain>,
+}
+
+/// `entryPoints.<name>.http.redirections.entryPoint`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirect {
+    /// The port to redirect to (the `to` entrypoint's, or `:port`).
+    pub port: u16,
+    /// The entrypoint named by `to`, if it named one: its bound port replaces
+    /// `port` once it listens (it differs when the address asks for port 0).
+    pub entry_point: Option<String>,
+    /// `scheme` (default `https`).
+    pub scheme: String,
+    /// `permanent` (default true): 308/301 rather than 307/302.
+    pub permanent: bool,
+    /// `priority` (default `MaxInt - 1`): user routers above it are not redirected.
+    pub priority: i64,
 }
 
 /// `transport.respondingTimeouts`; `None` means no limit.
@@ -229,6 +260,8 @@ impl EntryPointSpec {
             life_cycle: LifeCycle::default(),
             forwarded_headers: ForwardedHeadersSpec::default(),
             http: EntryPointHttp::default(),
+            tls: None,
+            redirect: None,
         }
     }
 }

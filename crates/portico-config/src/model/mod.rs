@@ -8,12 +8,14 @@ mod address;
 mod install;
 pub mod middleware;
 mod routing;
+pub mod tls;
 
 pub use self::{
     address::{AddressError, ListenAddress},
     install::{
-        EntryPointHttp, EntryPointSpec, FileProviderSpec, ForwardedHeadersSpec, InstallModel,
-        LifeCycle, LogFormat, LogSpec, ProvidersSpec, RespondingTimeouts, TransportSpec,
+        EntryPointHttp, EntryPointSpec, EntryPointTls, FileProviderSpec, ForwardedHeadersSpec,
+        InstallModel, LifeCycle, LogFormat, LogSpec, ProvidersSpec, Redirect, RespondingTimeouts,
+        TransportSpec,
     },
     routing::{
         LoadBalancerSpec, QualifiedName, RouterSpec, RouterTls, RoutingModel, ServerSpec,

@@ -32,6 +32,8 @@ pub struct RoutingModel {
     /// HTTP middlewares.
     pub middlewares:
         BTreeMap<QualifiedName, Result<super::middleware::MiddlewareSpec, Vec<String>>>,
+    /// The `tls` section of every provider.
+    pub tls: super::tls::TlsModel,
     /// Settings accepted but not applied, one line each (for example sections of a
     /// kind Portico does not route yet).
     pub warnings: Vec<String>,
@@ -112,6 +114,7 @@ impl RoutingModel {
         self.routers.extend(other.routers);
         self.services.extend(other.services);
         self.middlewares.extend(other.middlewares);
+        self.tls.extend(other.tls);
         self.warnings.extend(other.warnings);
     }
 }

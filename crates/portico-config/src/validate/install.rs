@@ -8,9 +8,9 @@ use portico_rules::Syntax;
 use super::ValidationError;
 use crate::{
     model::{
-        EntryPointHttp, EntryPointSpec, FileProviderSpec, ForwardedHeadersSpec, InstallModel,
-        LifeCycle, ListenAddress, LogFormat, LogSpec, ProvidersSpec, RespondingTimeouts,
-        TransportSpec,
+        EntryPointHttp, EntryPointSpec, EntryPointTls, FileProviderSpec, ForwardedHeadersSpec,
+        InstallModel, LifeCycle, ListenAddress, LogFormat, LogSpec, ProvidersSpec, Redirect,
+        RespondingTimeouts, TlsDomain, TransportSpec,
     },
     raw::{self, install as ri},
 };
@@ -44,6 +44,7 @@ pub fn install(raw: &raw::InstallConfig) -> Result<InstallModel, Vec<ValidationE
             model.entry_points.insert("http".to_owned(), spec);
         }
     }
+    v.redirections(raw, &mut model);
     if let Some(p) = &raw.providers {
         model.providers = v.providers(p);
     }
@@ -214,6 +215,25 @@ impl Validator {
         }
         if let Some(http) = &ep.http {
             spec.http = self.entry_point_http(&base, http);
+            if http.tls.as_ref().is_some_and(|t| t.cert_resolver.is_some()) {
+                self.warn(
+                    &format!("{base}.http.tls.certResolver"),
+                    "certificate resolvers are not supported by this Portico version; ignored",
+                );
+            }
+            spec.tls = http.tls.as_ref().map(|tls| EntryPointTls {
+                options: tls.options.clone().filter(|o| !o.is_empty()),
+                cert_resolver: tls.cert_resolver.clone().filter(|r| !r.is_empty()),
+                domains: tls
+                    .domains
+                    .iter()
+                    .flatten()
+                    .map(|d| TlsDomain {
+                        main: d.main.clone().unwrap_or_default(),
+                        sans: d.sans.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+            });
         }
         if let Some(h2) = ep.http2.as_ref().and_then(|h| h.max_concurrent_streams) {
             match u32::try_from(h2) {
@@ -241,6 +261,68 @@ impl Validator {
         address.map(|_| spec)
     }
 
+    /// `http.redirections.entryPoint` of every entrypoint, once all addresses are
+    /// known (`to` names another entrypoint, or is `:port`).
+    fn redirections(&mut self, raw: &raw::InstallConfig, model: &mut InstallModel) {
+        for (name, ep) in raw.entry_points.iter().flatten() {
+            let Some(to) = ep
+                .http
+                .as_ref()
+                .and_then(|h| h.redirections.as_ref())
+                .and_then(|r| r.entry_point.as_ref())
+            else {
+                continue;
+            };
+            let path = format!("entryPoints.{name}.http.redirections.entryPoint");
+            let mut target_name = None;
+            let port = match to.to.as_deref().map(str::trim) {
+                None | Some("") => {
+                    self.error(
+                        format!("{path}.to"),
+                        "to is required (an entrypoint name or :port)",
+                    );
+                    continue;
+                }
+                Some(target) => match target.strip_prefix(':') {
+                    Some(port) => match port.parse::<u16>() {
+                        Ok(port) if port > 0 => port,
+                        _ => {
+                            self.error(format!("{path}.to"), format!("invalid port {target:?}"));
+                            continue;
+                        }
+                    },
+                    None => match model.entry_points.get(target) {
+                        Some(spec) => {
+                            target_name = Some(target.to_owned());
+                            spec.address.port()
+                        }
+                        None => {
+                            self.error(
+                                format!("{path}.to"),
+                                format!("entrypoint {target:?} does not exist"),
+                            );
+                            continue;
+                        }
+                    },
+                },
+            };
+            let scheme = to
+                .scheme
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "https".to_owned());
+            if let Some(spec) = model.entry_points.get_mut(name) {
+                spec.redirect = Some(Redirect {
+                    port,
+                    entry_point: target_name,
+                    scheme,
+                    permanent: to.permanent.unwrap_or(true),
+                    priority: to.priority.unwrap_or(i64::MAX - 1),
+                });
+            }
+        }
+    }
+
     fn entry_point_http(&mut self, base: &str, http: &ri::EntryPointHttp) -> EntryPointHttp {
         let mut out = EntryPointHttp::default();
         out.sanitize_path = http.sanitize_path.unwrap_or(out.sanitize_path);
@@ -256,8 +338,6 @@ impl Validator {
         }
         out.middlewares = http.middlewares.clone().unwrap_or_default();
         for (key, present) in [
-            ("redirections", http.redirections.is_some()),
-            ("tls", http.tls.is_some()),
             ("encodedCharacters", http.encoded_characters.is_some()),
             (
                 "underscoreHeadersStrategy",

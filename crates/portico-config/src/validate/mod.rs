@@ -11,6 +11,7 @@
 mod install;
 mod middleware;
 mod routing;
+mod tls;
 
 pub use self::{
     install::install,

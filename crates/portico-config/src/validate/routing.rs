@@ -78,11 +78,10 @@ pub fn routing(provider: &str, raw: &raw::RoutingConfig, options: &RoutingOption
             );
         }
     }
-    for (key, present) in [
-        ("tcp", raw.tcp.is_some()),
-        ("udp", raw.udp.is_some()),
-        ("tls", raw.tls.is_some()),
-    ] {
+    if let Some(tls) = &raw.tls {
+        model.tls = super::tls::tls(tls, provider, &mut model.warnings);
+    }
+    for (key, present) in [("tcp", raw.tcp.is_some()), ("udp", raw.udp.is_some())] {
         if present {
             model.warnings.push(format!(
                 "{key}: not supported by this Portico version; ignored"

@@ -10,6 +10,9 @@ pub struct EntryPointSet {
     names: Vec<String>,
     defaults: Vec<String>,
     middlewares: BTreeMap<String, Vec<String>>,
+    /// Entrypoints whose every router is a TLS router (`http.tls`), with the TLS
+    /// options they name, if any.
+    tls: BTreeMap<String, Option<String>>,
 }
 
 // === impl EntryPointSet ===
@@ -46,6 +49,7 @@ impl EntryPointSet {
             names,
             defaults,
             middlewares: BTreeMap::new(),
+            tls: BTreeMap::new(),
         }
     }
 
@@ -56,6 +60,18 @@ impl EntryPointSet {
             self.middlewares.insert(name.to_owned(), middlewares);
         }
         self
+    }
+
+    /// Makes every router on entrypoint `name` a TLS router (`http.tls`), with
+    /// `options` as their TLS options unless they name their own.
+    pub fn with_tls(mut self, name: &str, options: Option<String>) -> EntryPointSet {
+        self.tls.insert(name.to_owned(), options);
+        self
+    }
+
+    /// `Some(options)` when entrypoint `name` makes its routers TLS routers.
+    pub fn tls(&self, name: &str) -> Option<Option<&str>> {
+        self.tls.get(name).map(Option::as_deref)
     }
 
     /// Every entrypoint's name.

@@ -3,6 +3,7 @@
 mod chains;
 mod entry_points;
 mod services;
+mod tls;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -12,6 +13,7 @@ use std::{
 use portico_config::model::{QualifiedName, RoutingModel};
 use portico_core::BoxHttpService;
 use portico_proxy::Transport;
+use portico_tls::{TlsRegistry, TlsSnapshot};
 
 pub use self::entry_points::EntryPointSet;
 use self::{
@@ -26,8 +28,12 @@ use crate::{
 /// One compilation's result: a table per entrypoint and the status of every object.
 #[derive(Debug)]
 pub struct Compiled {
-    /// Route tables by entrypoint name (every known entrypoint has one).
+    /// Plain-HTTP route tables by entrypoint name (every known entrypoint has one).
     pub tables: BTreeMap<String, RouteTable>,
+    /// HTTPS route tables (TLS routers) by entrypoint name.
+    pub tls_tables: BTreeMap<String, RouteTable>,
+    /// The certificates and TLS options to publish in the compiler's registry.
+    pub tls: TlsSnapshot,
     /// What is enabled and why the rest is not.
     pub status: RuntimeStatus,
 }
@@ -39,6 +45,8 @@ pub struct Compiled {
 #[derive(Debug)]
 pub struct Compiler {
     transport: Transport,
+    registry: Arc<TlsRegistry>,
+    certs: tls::CertCache,
     services: HashMap<QualifiedName, Arc<BuiltService>>,
     middlewares: HashMap<QualifiedName, Arc<BuiltMiddleware>>,
     routes: HashMap<(QualifiedName, String), BuiltRoute>,
@@ -55,10 +63,23 @@ struct BuiltRoute {
 // === impl Compiler ===
 
 impl Compiler {
+    /// The registry the compiler builds TLS snapshots for.
+    pub fn tls_registry(&self) -> &Arc<TlsRegistry> {
+        &self.registry
+    }
+
     /// A compiler whose services forward through `transport`.
     pub fn new(transport: Transport) -> Compiler {
+        Compiler::with_tls(transport, Arc::new(TlsRegistry::new()))
+    }
+
+    /// A compiler whose TLS snapshots are built for `registry` (so that TLS session
+    /// state carries over between snapshots); the caller publishes them.
+    pub fn with_tls(transport: Transport, registry: Arc<TlsRegistry>) -> Compiler {
         Compiler {
             transport,
+            registry,
+            certs: tls::CertCache::default(),
             services: HashMap::new(),
             middlewares: HashMap::new(),
             routes: HashMap::new(),
@@ -166,6 +187,12 @@ impl Compiler {
             .iter()
             .map(|n| (n.clone(), RouteTable::builder()))
             .collect();
+        let mut tls_builders: BTreeMap<String, RouteTableBuilder> = entry_points
+            .names()
+            .iter()
+            .map(|n| (n.clone(), RouteTable::builder()))
+            .collect();
+        let mut plan = tls::TlsPlan::default();
         let mut previous_routes = std::mem::take(&mut self.routes);
         // BTreeMap order: routers are inserted by name, which breaks priority ties.
         for (name, router) in &model.routers {
@@ -206,12 +233,6 @@ impl Compiler {
                     None
                 }
             };
-            if spec.tls.is_some() {
-                state.errors.push(
-                    "TLS routers are not supported by this Portico version (no TLS entrypoints yet)"
-                        .to_owned(),
-                );
-            }
             let wanted = spec
                 .entry_points
                 .as_deref()
@@ -230,6 +251,29 @@ impl Compiler {
                 state
                     .errors
                     .push("no valid entryPoint for this router".to_owned());
+            }
+
+            // TLS: the router's options, else its entrypoint's, else `default`.
+            let router_options = spec.tls.as_ref().and_then(|t| t.options.clone());
+            let tls_options = |ep: &str| -> Option<QualifiedName> {
+                let ep_tls = entry_points.tls(ep);
+                if spec.tls.is_none() && ep_tls.is_none() {
+                    return None;
+                }
+                Some(router_options.clone().unwrap_or_else(|| {
+                    let named = ep_tls.flatten().unwrap_or(portico_tls::DEFAULT_OPTIONS);
+                    QualifiedName::resolve(named, name.provider())
+                }))
+            };
+            for ep in &state.entry_points {
+                if let Some(options) = tls_options(ep)
+                    && !tls::options_exist(&model.tls, &options)
+                {
+                    let error = format!("unknown TLS options {:?}", options.as_str());
+                    if !state.errors.contains(&error) {
+                        state.errors.push(error);
+                    }
+                }
             }
 
             // One composed service per entrypoint: entrypoint middlewares differ.
@@ -275,7 +319,7 @@ impl Compiler {
                                     composed: composed.clone(),
                                 },
                             );
-                            routes.push((ep.clone(), composed));
+                            routes.push((ep.clone(), tls_options(ep), composed));
                         }
                         Err(error) => {
                             if !state.errors.contains(&error) {
@@ -289,8 +333,17 @@ impl Compiler {
             let fatal = !state.errors.is_empty();
             state.errors.extend(reported);
             if !fatal {
-                for (ep, composed) in routes {
-                    if let Some(builder) = builders.get_mut(&ep) {
+                for (ep, options, composed) in routes {
+                    let target = match &options {
+                        Some(options) => {
+                            for host in spec.rule.hosts() {
+                                plan.hosts.push((host, tls::options_key(options)));
+                            }
+                            tls_builders.get_mut(&ep)
+                        }
+                        None => builders.get_mut(&ep),
+                    };
+                    if let Some(builder) = target {
                         builder.route(
                             name.as_str(),
                             spec.rule.clone(),
@@ -308,7 +361,18 @@ impl Compiler {
             .into_iter()
             .map(|(ep, builder)| (ep, builder.build()))
             .collect();
-        Compiled { tables, status }
+        let tls_tables = tls_builders
+            .into_iter()
+            .map(|(ep, builder)| (ep, builder.build()))
+            .collect();
+        let (tls, problems) = tls::snapshot(&self.registry, &model.tls, &plan, &mut self.certs);
+        status.tls = problems;
+        Compiled {
+            tables,
+            tls_tables,
+            tls,
+            status,
+        }
     }
 }
 

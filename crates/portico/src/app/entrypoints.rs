@@ -4,11 +4,14 @@
 use std::collections::BTreeSet;
 
 use portico_config::{model::InstallModel, validate::RoutingOptions};
-use portico_router::{RouteTable, Router};
+
 use portico_server::{EntryPoint, RunningEntryPoint};
 use tracing::{error, info, warn};
 
-use super::{ReloadReport, supervisor::Supervisor};
+use super::{
+    ReloadReport,
+    supervisor::{Routers, Supervisor},
+};
 
 /// An entrypoint waiting to be served once the new tables are in place.
 enum Pending {
@@ -88,7 +91,7 @@ impl Supervisor {
         for (name, _) in &pending {
             self.routers
                 .entry(name.clone())
-                .or_insert_with(|| Router::new(RouteTable::empty()));
+                .or_insert_with(Routers::new);
         }
         if providers_changed {
             if let Some(file) = self.install.providers.file.clone() {
@@ -104,11 +107,20 @@ impl Supervisor {
         }
 
         // Serve what was bound; drain what it replaces.
-        for (name, Pending::Bound(bound)) in pending {
+        let mut ports: std::collections::BTreeMap<String, u16> = self
+            .entrypoints
+            .iter()
+            .map(|(n, e)| (n.clone(), e.local_addr().port()))
+            .collect();
+        for (name, Pending::Bound(bound)) in &pending {
+            ports.insert(name.clone(), bound.local_addr().port());
+        }
+        for (name, Pending::Bound(mut bound)) in pending {
+            super::supervisor::resolve_redirect(&mut bound, &|n| ports.get(n).copied());
             let Some(router) = self.routers.get(&name).cloned() else {
                 continue;
             };
-            let running = bound.serve(router);
+            let running = router.serve(bound, &self.tls);
             info!(entrypoint = %name, address = %running.local_addr(), "entrypoint started");
             match self.entrypoints.insert(name.clone(), running) {
                 Some(replaced) => {
@@ -127,8 +139,9 @@ impl Supervisor {
                 continue;
             };
             match current.same_socket(spec) {
-                Ok(next) => {
-                    let running = next.serve(router);
+                Ok(mut next) => {
+                    super::supervisor::resolve_redirect(&mut next, &|n| ports.get(n).copied());
+                    let running = router.serve(next, &self.tls);
                     self.entrypoints.insert(name.clone(), running);
                     self.drain_in_background(current);
                     report.updated.push(name);

@@ -235,6 +235,21 @@ impl AppHandle {
         wait.await.unwrap_or_default()
     }
 
+    /// Loads every configured provider again now and applies the result (what a
+    /// file change does when the provider is watched).
+    pub async fn reload_providers(&self) -> RuntimeStatus {
+        let (reply, wait) = oneshot::channel();
+        if self
+            .commands
+            .send(Command::ReloadProviders(reply))
+            .await
+            .is_err()
+        {
+            return self.status();
+        }
+        wait.await.unwrap_or_default()
+    }
+
     /// Replaces the whole routing configuration of provider `provider` (qualified
     /// names in `model` should use that provider) and waits until it is applied.
     pub async fn apply_routing(&self, provider: &str, model: RoutingModel) -> RuntimeStatus {

@@ -1,7 +1,7 @@
 //! The routing side of the supervisor: each provider's last good configuration,
 //! compiled together off the request path.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use portico_config::{
     model::RoutingModel,
@@ -10,6 +10,7 @@ use portico_config::{
 };
 use portico_proxy::Transport;
 use portico_router::{Compiled, Compiler, EntryPointSet};
+use portico_tls::TlsRegistry;
 use tracing::warn;
 
 /// What one provider last gave that was good.
@@ -18,7 +19,7 @@ enum Source {
     /// Raw configuration (the file provider), validated at each compilation.
     Raw(Box<RoutingConfig>),
     /// An already validated model (a library user's own provider).
-    Model(RoutingModel),
+    Model(Box<RoutingModel>),
 }
 
 /// Every provider's routing configuration and the compiler that turns them into
@@ -28,18 +29,24 @@ pub(super) struct Routing {
     options: RoutingOptions,
     providers: BTreeMap<String, Source>,
     transport: Transport,
+    tls: Arc<TlsRegistry>,
     compiler: Option<Compiler>,
     /// How long the last validation and compilation took.
     pub(super) last_compile: std::time::Duration,
 }
 
 impl Routing {
-    pub(super) fn new(options: RoutingOptions, transport: Transport) -> Routing {
+    pub(super) fn new(
+        options: RoutingOptions,
+        transport: Transport,
+        tls: Arc<TlsRegistry>,
+    ) -> Routing {
         Routing {
             options,
             providers: BTreeMap::new(),
-            compiler: Some(Compiler::new(transport.clone())),
+            compiler: Some(Compiler::with_tls(transport.clone(), tls.clone())),
             transport,
+            tls,
             last_compile: std::time::Duration::ZERO,
         }
     }
@@ -66,7 +73,7 @@ impl Routing {
     /// Records a provider's validated model.
     pub(super) fn set_model(&mut self, provider: &str, model: RoutingModel) {
         self.providers
-            .insert(provider.to_owned(), Source::Model(model));
+            .insert(provider.to_owned(), Source::Model(Box::new(model)));
     }
 
     /// Forgets a provider.
@@ -81,13 +88,13 @@ impl Routing {
         let mut compiler = self
             .compiler
             .take()
-            .unwrap_or_else(|| Compiler::new(self.transport.clone()));
+            .unwrap_or_else(|| Compiler::with_tls(self.transport.clone(), self.tls.clone()));
         let mut model = RoutingModel::default();
         let mut raws = Vec::new();
         for (provider, source) in &self.providers {
             match source {
                 Source::Raw(raw) => raws.push((provider.clone(), (**raw).clone())),
-                Source::Model(m) => model.extend(m.clone()),
+                Source::Model(m) => model.extend((**m).clone()),
             }
         }
         let options = self.options;

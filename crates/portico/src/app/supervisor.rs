@@ -11,6 +11,7 @@ use portico_provider_file::{LoadError, Loaded};
 use portico_proxy::{Transport, TransportSettings};
 use portico_router::{EntryPointSet, RouteTable, Router, RuntimeStatus};
 use portico_server::{EntryPoint, RunningEntryPoint};
+use portico_tls::TlsRegistry;
 use tokio::{
     sync::{mpsc, oneshot},
     task::JoinHandle,
@@ -31,6 +32,8 @@ pub(super) enum Command {
         model: Box<RoutingModel>,
         reply: oneshot::Sender<RuntimeStatus>,
     },
+    /// Load every provider again now (as if its files had changed).
+    ReloadProviders(oneshot::Sender<RuntimeStatus>),
     /// Drain everything and stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -47,7 +50,10 @@ pub(crate) struct ProviderUpdate {
 pub(super) struct Supervisor {
     pub(super) install: InstallModel,
     pub(super) entrypoints: BTreeMap<String, RunningEntryPoint>,
-    pub(super) routers: BTreeMap<String, Router>,
+    /// Each entrypoint's routers: plain HTTP and HTTPS.
+    pub(super) routers: BTreeMap<String, Routers>,
+    /// Certificates and TLS options, shared by every entrypoint.
+    pub(super) tls: Arc<TlsRegistry>,
     pub(super) routing: Routing,
     pub(super) shared: Arc<Shared>,
     pub(super) updates: mpsc::Sender<ProviderUpdate>,
@@ -76,12 +82,14 @@ impl Supervisor {
             default_rule_syntax: install.default_rule_syntax,
         };
         let (updates, inbox_updates) = mpsc::channel(4);
+        let tls = Arc::new(TlsRegistry::new());
         let mut supervisor = Supervisor {
-            routing: Routing::new(options, transport),
+            routing: Routing::new(options, transport, tls.clone()),
             routers: bound
                 .iter()
-                .map(|e| (e.spec().name.clone(), Router::new(RouteTable::empty())))
+                .map(|e| (e.spec().name.clone(), Routers::new()))
                 .collect(),
+            tls,
             install,
             entrypoints: BTreeMap::new(),
             shared,
@@ -97,10 +105,16 @@ impl Supervisor {
             supervisor.load_file_provider_now(&file).await;
         }
         supervisor.recompile().await;
-        for ep in bound {
+        let ports: BTreeMap<String, u16> = bound
+            .iter()
+            .map(|e| (e.spec().name.clone(), e.local_addr().port()))
+            .collect();
+        for mut ep in bound {
+            resolve_redirect(&mut ep, &|name| ports.get(name).copied());
             let name = ep.spec().name.clone();
-            if let Some(router) = supervisor.routers.get(&name).cloned() {
-                supervisor.entrypoints.insert(name, ep.serve(router));
+            if let Some(routers) = supervisor.routers.get(&name).cloned() {
+                let running = routers.serve(ep, &supervisor.tls);
+                supervisor.entrypoints.insert(name, running);
             }
         }
         supervisor.start_file_provider();
@@ -121,6 +135,13 @@ impl Supervisor {
                     }
                     Some(Command::Routing { provider, model, reply }) => {
                         self.routing.set_model(&provider, *model);
+                        self.recompile().await;
+                        let _ = reply.send(lock(&self.shared.status).clone());
+                    }
+                    Some(Command::ReloadProviders(reply)) => {
+                        if let Some(file) = self.install.providers.file.clone() {
+                            self.load_file_provider_now(&file).await;
+                        }
                         self.recompile().await;
                         let _ = reply.send(lock(&self.shared.status).clone());
                     }
@@ -199,7 +220,13 @@ impl Supervisor {
         let specs: Vec<&EntryPointSpec> = self.install.entry_points.values().collect();
         specs.iter().fold(
             EntryPointSet::new(specs.iter().map(|e| (e.name.as_str(), e.as_default))),
-            |set, e| set.with_middlewares(&e.name, e.http.middlewares.clone()),
+            |set, e| {
+                let set = set.with_middlewares(&e.name, e.http.middlewares.clone());
+                match &e.tls {
+                    Some(tls) => set.with_tls(&e.name, tls.options.clone()),
+                    None => set,
+                }
+            },
         )
     }
 
@@ -209,10 +236,16 @@ impl Supervisor {
             return;
         };
         for (entrypoint, table) in compiled.tables {
-            if let Some(router) = self.routers.get(&entrypoint) {
-                router.publish(table);
+            if let Some(routers) = self.routers.get(&entrypoint) {
+                routers.http.publish(table);
             }
         }
+        for (entrypoint, table) in compiled.tls_tables {
+            if let Some(routers) = self.routers.get(&entrypoint) {
+                routers.https.publish(table);
+            }
+        }
+        self.tls.publish(compiled.tls);
         for problem in compiled.status.problems() {
             error!("{problem}");
         }
@@ -253,5 +286,41 @@ impl Supervisor {
                 error!(%error, "entrypoint drain task failed");
             }
         }
+    }
+}
+
+/// An entrypoint's two routers: plain HTTP routers and TLS routers.
+#[derive(Clone, Debug)]
+pub(super) struct Routers {
+    pub(super) http: Router,
+    pub(super) https: Router,
+}
+
+impl Routers {
+    pub(super) fn new() -> Routers {
+        Routers {
+            http: Router::new(RouteTable::empty()),
+            https: Router::new(RouteTable::empty()),
+        }
+    }
+
+    /// Serves `entrypoint` with these routers; every entrypoint also terminates
+    /// TLS (as Traefik's do), answering with the TLS routers.
+    pub(super) fn serve(
+        &self,
+        entrypoint: EntryPoint,
+        tls: &Arc<TlsRegistry>,
+    ) -> RunningEntryPoint {
+        entrypoint.serve_tls(self.http.clone(), self.https.clone(), tls.clone())
+    }
+}
+
+/// Points a redirection to another entrypoint at that entrypoint's bound port.
+pub(super) fn resolve_redirect(ep: &mut EntryPoint, port_of: &dyn Fn(&str) -> Option<u16>) {
+    if let Some(redirect) = &mut ep.spec_mut().redirect
+        && let Some(target) = redirect.entry_point.clone()
+        && let Some(port) = port_of(&target)
+    {
+        redirect.port = port;
     }
 }

@@ -153,3 +153,54 @@ fn unsupported_sections_are_warnings_not_silence() {
     assert!(w.contains("providers.docker"), "{w}");
     assert!(w.contains("api"), "{w}");
 }
+
+#[test]
+fn redirections_and_entrypoint_tls() {
+    let m = model(
+        r#"
+entryPoints:
+  web:
+    address: ":80"
+    http:
+      redirections:
+        entryPoint: {to: websecure}
+  alt:
+    address: ":81"
+    http:
+      redirections:
+        entryPoint: {to: ":8443", scheme: https, permanent: false}
+  websecure:
+    address: ":443"
+    http:
+      tls: {options: modern}
+"#,
+    )
+    .unwrap();
+    let web = m.entry_points["web"].redirect.as_ref().unwrap();
+    assert_eq!(
+        (web.port, web.scheme.as_str(), web.permanent),
+        (443, "https", true)
+    );
+    assert_eq!(web.entry_point.as_deref(), Some("websecure"));
+    let alt = m.entry_points["alt"].redirect.as_ref().unwrap();
+    assert_eq!(
+        (alt.port, alt.permanent, alt.entry_point.as_deref()),
+        (8443, false, None)
+    );
+    assert_eq!(
+        m.entry_points["websecure"]
+            .tls
+            .as_ref()
+            .unwrap()
+            .options
+            .as_deref(),
+        Some("modern")
+    );
+    let e = errors(
+        "entryPoints:\n  web:\n    address: ':80'\n    http:\n      redirections:\n        entryPoint: {to: nowhere}\n",
+    );
+    assert!(
+        e[0].contains("redirections.entryPoint.to") && e[0].contains("\"nowhere\""),
+        "{e:?}"
+    );
+}
