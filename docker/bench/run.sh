@@ -10,5 +10,6 @@ peers=${PEERS_SCRIPT:-$root/../shared/bench/run-peers.sh}
 (cd "$root" && cargo build --release --locked -p portico)
 export PROXY_CMD="exec bash $root/docker/bench/portico-peer.sh"
 export PROXY_NAME=${PROXY_NAME:-portico}
+export PROXY_HTTPS_PORT=${PROXY_HTTPS_PORT:-18401}
 export BENCH_PORTICO_BIN="$root/target/release/portico"
 env "$@" bash "$peers"
