@@ -61,7 +61,11 @@ impl Middlewares<'_> {
         }
         match self.specs.get(name) {
             None => Err(format!("middleware {:?} does not exist", name.as_str())),
-            Some(Err(_)) => Err(format!("middleware {:?} is invalid", name.as_str())),
+            Some(Err(errors)) => Err(format!(
+                "middleware {:?} is invalid: {}",
+                name.as_str(),
+                errors.join("; ")
+            )),
             Some(Ok(MiddlewareSpec::Chain(members))) => {
                 stack.push(name.clone());
                 for member in members {

@@ -219,10 +219,12 @@ impl Compiler {
 
             let service = match built.get(&spec.service) {
                 Some(Ok(service)) => Some(service.clone()),
-                Some(Err(_)) => {
-                    state
-                        .errors
-                        .push(format!("service {:?} is invalid", spec.service.as_str()));
+                Some(Err(errors)) => {
+                    state.errors.push(format!(
+                        "service {:?} is invalid: {}",
+                        spec.service.as_str(),
+                        errors.join("; ")
+                    ));
                     None
                 }
                 None => {

@@ -158,7 +158,7 @@ async fn middleware_references_are_checked_per_router() {
         errors("cycle@file")
     );
     assert!(errors("missing@file").contains("\"nope@file\" does not exist"));
-    assert!(errors("invalid@file").contains("\"broken@file\" is invalid"));
+    assert!(errors("invalid@file").contains("\"broken@file\" is invalid: bad regex"));
     // Entrypoint middlewares must name their provider.
     assert!(errors("missing@file").contains("\"unqualified\" must name its provider"));
     assert_eq!(compiled.tables["web"].len(), 0);
