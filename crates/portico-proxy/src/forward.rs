@@ -8,10 +8,13 @@ use http::{
 };
 use hyper::upgrade::OnUpgrade;
 use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, ProxyError};
+use tokio::time::Instant;
+use tracing::debug;
 
 use crate::{
     Target, Transport, UpstreamProtocol,
     headers::{append_x_forwarded_for, remove_hop_by_hop},
+    retry::{Replay, is_stale_connection},
     upgrade,
 };
 
@@ -24,7 +27,31 @@ use crate::{
 /// - the client address from [`ConnectionInfo`] is appended to `X-Forwarded-For`;
 /// - `Host` is the client's (`passHostHeader`, the default) or the backend's;
 /// - `Upgrade` requests (WebSocket) keep their upgrade headers and, on
-///   `101 Switching Protocols`, both connections are spliced together.
+///   `101 Switching Protocols`, both connections are spliced together (over TLS
+///   such requests use a connection that offered only `http/1.1` by ALPN).
+///
+/// # Protocols
+///
+/// `http://` servers get HTTP/1.1, `h2c://` servers cleartext HTTP/2 with prior
+/// knowledge, `https://` servers TLS with h2 or HTTP/1.1 as ALPN decides (see
+/// [`crate::TransportSettings`]).
+///
+/// # Streaming and `flushInterval`
+///
+/// Bodies are streamed both ways, frame by frame: nothing is buffered, and hyper
+/// writes each frame to the client as soon as the backend's frame is read. A
+/// response is therefore always flushed immediately, which satisfies any
+/// `responseForwarding.flushInterval` (Traefik's default 100 ms, or negative for
+/// every write); server-sent events and other long-lived responses are never held
+/// back. Trailers (gRPC's `grpc-status`, `grpc-message`) are forwarded as they come.
+///
+/// # Stale keep-alive connections
+///
+/// When a backend closes a pooled keep-alive connection just as a request is sent
+/// on it, the exchange fails before any response. A request with an idempotent
+/// method (`GET`, `HEAD`, `OPTIONS`, `TRACE`, `PUT`, `DELETE`), no body and no
+/// protocol switch is then sent once more on a fresh connection instead of
+/// answering 502. `responseHeaderTimeout` bounds both attempts together.
 ///
 /// See the crate docs for an example.
 #[derive(Clone, Debug)]
@@ -57,13 +84,6 @@ impl Forwarder {
         target: &Target,
     ) -> Result<HttpResponse, ProxyError> {
         let authority = || target.authority().to_string();
-        if target.protocol() == UpstreamProtocol::Https {
-            return Err(ProxyError::Upstream {
-                authority: authority(),
-                source: "https backends are not supported by this transport".into(),
-            });
-        }
-
         let client_ip = request
             .extensions()
             .get::<ConnectionInfo>()
@@ -78,6 +98,9 @@ impl Forwarder {
             .as_ref()
             .and_then(|_| request.extensions().get::<Drain>().cloned());
         let upgrade = remove_hop_by_hop(request.headers_mut(), on_upgrade.is_some());
+        // `Trailer` is hop-by-hop on requests (Go's ReverseProxy, hence Traefik, drops
+        // it); on responses it is kept so hyper sends the trailers to HTTP/1.1 clients.
+        request.headers_mut().remove(http::header::TRAILER);
         if let Some(ip) = client_ip {
             append_x_forwarded_for(request.headers_mut(), &ip);
         }
@@ -99,8 +122,28 @@ impl Forwarder {
             request.headers_mut().remove(http::header::CONNECTION);
         }
 
-        let client = self.transport.client(target.protocol());
-        let pending = client.request(request);
+        let clients = self
+            .transport
+            .clients(target.protocol(), on_upgrade.is_some());
+        let replay = if on_upgrade.is_some() {
+            None
+        } else {
+            Replay::of(&request)
+        };
+        let pending = async {
+            let started = Instant::now();
+            match (clients.pooled.request(request).await, replay) {
+                (Err(error), Some(replay)) if is_stale_connection(&error, started) => {
+                    debug!(
+                        backend = %target.authority(),
+                        %error,
+                        "pooled connection closed by the backend, retrying on a fresh one"
+                    );
+                    clients.fresh.request(replay.into_request()).await
+                }
+                (result, _) => result,
+            }
+        };
         let result = match self.transport.response_header_timeout() {
             Some(limit) => match tokio::time::timeout(limit, pending).await {
                 Ok(result) => result,

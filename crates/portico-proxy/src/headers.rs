@@ -2,7 +2,7 @@
 
 use http::{
     HeaderMap, HeaderName, HeaderValue,
-    header::{self, CONNECTION, TE, TRAILER, TRANSFER_ENCODING, UPGRADE},
+    header::{self, CONNECTION, TE, TRANSFER_ENCODING, UPGRADE},
 };
 
 /// `X-Forwarded-For`.
@@ -21,8 +21,12 @@ fn is_managed(name: &str) -> bool {
 /// Removes hop-by-hop headers: those listed in `Connection` (except the
 /// `X-Forwarded-*`/`X-Real-Ip` headers Portico manages), then `Connection`,
 /// `Proxy-Connection`, `Keep-Alive`, `Proxy-Authenticate`, `Proxy-Authorization`,
-/// `TE` (a `TE: trailers` is kept, gRPC needs it), `Trailer`, `Transfer-Encoding`
-/// and `Upgrade`.
+/// `TE`, `Transfer-Encoding` and `Upgrade`.
+///
+/// A `TE` naming `trailers` comes back as `TE: trailers` (gRPC requires it, and
+/// HTTP/2 allows it), even when `Connection` lists `TE` as HTTP/1.1 clients must.
+/// `Trailer` is kept (RFC 9110 makes it end to end): it announces the trailer
+/// fields, and an HTTP/1.1 peer only receives trailers that were announced.
 ///
 /// Returns the `Upgrade` value when `keep_upgrade` is set and the headers ask for a
 /// protocol switch, so the caller can put `Connection: upgrade` back.
@@ -52,6 +56,13 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
     } else {
         None
     };
+    // Read before `Connection` is honoured: clients send `Connection: te`.
+    let te_trailers = headers
+        .get_all(TE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("trailers"));
     if headers.contains_key(CONNECTION) {
         let listed: Vec<HeaderName> = headers
             .get_all(CONNECTION)
@@ -67,19 +78,12 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
         }
         headers.remove(CONNECTION);
     }
-    let te_trailers = headers
-        .get_all(TE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("trailers"));
     for name in [
         PROXY_CONNECTION,
         KEEP_ALIVE,
         header::PROXY_AUTHENTICATE,
         header::PROXY_AUTHORIZATION,
         TE,
-        TRAILER,
         TRANSFER_ENCODING,
         UPGRADE,
     ] {
@@ -104,7 +108,6 @@ fn is_hop_by_hop(name: &str) -> bool {
             | "proxy-authenticate"
             | "proxy-authorization"
             | "te"
-            | "trailer"
             | "transfer-encoding"
             | "upgrade"
     )
@@ -188,6 +191,27 @@ mod tests {
         let mut h = map(&[("te", "gzip")]);
         remove_hop_by_hop(&mut h, false);
         assert!(!h.contains_key("te"));
+    }
+
+    #[test]
+    fn te_trailers_survives_connection_listing_it() {
+        // What HTTP/1.1 clients of gRPC-over-h1 and curl send.
+        let mut h = map(&[("connection", "TE"), ("te", "trailers")]);
+        remove_hop_by_hop(&mut h, false);
+        assert_eq!(h["te"], "trailers");
+        assert!(!h.contains_key("connection"));
+    }
+
+    #[test]
+    fn trailer_announcement_is_end_to_end() {
+        let mut h = map(&[("trailer", "grpc-status, grpc-message"), ("te", "x")]);
+        remove_hop_by_hop(&mut h, false);
+        assert_eq!(h["trailer"], "grpc-status, grpc-message");
+        assert!(!h.contains_key("te"));
+        // Unless the sender lists it as hop-by-hop.
+        let mut h = map(&[("connection", "trailer"), ("trailer", "x-sum")]);
+        remove_hop_by_hop(&mut h, false);
+        assert!(!h.contains_key("trailer"));
     }
 
     #[test]

@@ -1,73 +1,96 @@
 //! The pooled clients requests go out through (`serversTransport`).
+//!
+//! One [`Transport`] holds three hyper-util clients over one connector:
+//!
+//! | client | servers | protocol |
+//! |---|---|---|
+//! | `auto` | `http://`, `https://` | HTTP/1.1; over TLS, h2 when ALPN picks it |
+//! | `h2c` | `h2c://` | HTTP/2 with prior knowledge |
+//! | `tls_http1` | `https://` upgrades (WebSocket) | ALPN offers only `http/1.1` |
+//!
+//! Each comes twice: pooled, and without a pool for the one retry of a request
+//! whose pooled connection the backend had closed (see [`crate::Forwarder`]).
 
-use std::time::Duration;
+mod connect;
+mod settings;
+mod tls;
+mod verify;
 
+use std::{sync::Arc, time::Duration};
+
+use hyper_rustls::HttpsConnector;
 use hyper_util::{
-    client::legacy::{Client, connect::HttpConnector},
+    client::legacy::{Builder, Client, connect::HttpConnector},
     rt::{TokioExecutor, TokioTimer},
 };
 use portico_core::Body;
 
+use self::connect::Connector;
+pub(crate) use self::connect::Established;
+pub use self::{settings::TransportSettings, tls::TransportError};
 use crate::UpstreamProtocol;
 
-/// A transport's settings, Traefik's `serversTransport` subset with its defaults.
-///
-/// # Example
-///
-/// ```
-/// use portico_proxy::TransportSettings;
-/// use std::time::Duration;
-///
-/// let s = TransportSettings::default();
-/// assert_eq!(s.dial_timeout, Some(Duration::from_secs(30)));
-/// assert_eq!(s.idle_conn_timeout, Some(Duration::from_secs(90)));
-/// assert_eq!(s.max_idle_conns_per_host, 200);
-/// assert_eq!(s.response_header_timeout, None);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TransportSettings {
-    /// Bound on establishing a backend connection (`forwardingTimeouts.dialTimeout`).
-    pub dial_timeout: Option<Duration>,
-    /// Bound on waiting for the backend's response headers once the request is sent
-    /// (`forwardingTimeouts.responseHeaderTimeout`; none by default, as Traefik).
-    pub response_header_timeout: Option<Duration>,
-    /// How long an idle pooled connection is kept (`forwardingTimeouts.idleConnTimeout`).
-    pub idle_conn_timeout: Option<Duration>,
-    /// How many idle connections are kept per backend (`maxIdleConnsPerHost`).
-    pub max_idle_conns_per_host: usize,
-}
-
-impl Default for TransportSettings {
-    fn default() -> Self {
-        TransportSettings {
-            dial_timeout: Some(Duration::from_secs(30)),
-            response_header_timeout: None,
-            idle_conn_timeout: Some(Duration::from_secs(90)),
-            max_idle_conns_per_host: 200,
-        }
-    }
-}
+/// TCP keep-alive probes on backend connections.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// Pooled clients to backends, cheap to clone (clones share the pools).
 ///
 /// One `Transport` per `serversTransport`: every service using it shares its
 /// keep-alive pools, which therefore survive configuration reloads.
+///
+/// # Example
+///
+/// ```
+/// use portico_proxy::{Transport, TransportSettings};
+///
+/// let transport = Transport::new(&TransportSettings {
+///     disable_http2: true,
+///     ..TransportSettings::default()
+/// })?;
+/// let shared = transport.clone(); // same pools
+/// # let _ = shared;
+/// # Ok::<(), portico_proxy::TransportError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Transport {
-    http1: Client<HttpConnector, Body>,
-    h2c: Client<HttpConnector, Body>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    auto: Clients,
+    h2c: Clients,
+    tls_http1: Clients,
     response_header_timeout: Option<Duration>,
+}
+
+/// A pooled client and its pool-less twin, for retries on a fresh connection.
+#[derive(Clone, Debug)]
+pub(crate) struct Clients {
+    pub(crate) pooled: Client<Connector, Body>,
+    pub(crate) fresh: Client<Connector, Body>,
 }
 
 // === impl Transport ===
 
 impl Transport {
     /// Builds the clients (no connection is made until a request needs one).
-    pub fn new(settings: &TransportSettings) -> Transport {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(settings.dial_timeout);
-        connector.set_keepalive(Some(Duration::from_secs(15)));
+    ///
+    /// Fails when the TLS settings cannot be used: a bad server name, root or
+    /// client certificate, key, version range or cipher suite.
+    pub fn new(settings: &TransportSettings) -> Result<Transport, TransportError> {
+        let tls = tls::client_configs(settings)?;
+
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(settings.dial_timeout);
+        http.set_keepalive(Some(TCP_KEEPALIVE));
+        let connector = |config| {
+            let https = HttpsConnector::new(http.clone(), config, false, tls.server_name.clone());
+            Connector::new(https, settings.dial_timeout)
+        };
+        let alpn = connector(tls.alpn.clone());
 
         let mut builder = Client::builder(TokioExecutor::new());
         builder
@@ -75,25 +98,60 @@ impl Transport {
             .timer(TokioTimer::new())
             .pool_idle_timeout(settings.idle_conn_timeout)
             .pool_max_idle_per_host(settings.max_idle_conns_per_host)
-            .set_host(false);
-        let http1 = builder.build(connector.clone());
+            .set_host(false)
+            .http2_keep_alive_interval(settings.read_idle_timeout)
+            .http2_keep_alive_timeout(settings.ping_timeout)
+            .http2_keep_alive_while_idle(true);
+        let auto = Clients::new(&builder, alpn.clone());
+        let tls_http1 = if settings.disable_http2 {
+            auto.clone()
+        } else {
+            Clients::new(&builder, connector(tls.http1_only.clone()))
+        };
         builder.http2_only(true);
-        let h2c = builder.build(connector);
-        Transport {
-            http1,
-            h2c,
-            response_header_timeout: settings.response_header_timeout,
-        }
+        let h2c = Clients::new(&builder, alpn);
+        Ok(Transport {
+            shared: Arc::new(Shared {
+                auto,
+                h2c,
+                tls_http1,
+                response_header_timeout: settings.response_header_timeout,
+            }),
+        })
     }
 
-    pub(crate) fn client(&self, protocol: UpstreamProtocol) -> &Client<HttpConnector, Body> {
+    /// The clients for `protocol`; `upgrade` for requests that switch protocols,
+    /// which need HTTP/1.1 end to end.
+    pub(crate) fn clients(&self, protocol: UpstreamProtocol, upgrade: bool) -> &Clients {
         match protocol {
-            UpstreamProtocol::H2c => &self.h2c,
-            UpstreamProtocol::Http1 | UpstreamProtocol::Https => &self.http1,
+            UpstreamProtocol::H2c => &self.shared.h2c,
+            UpstreamProtocol::Https if upgrade => &self.shared.tls_http1,
+            UpstreamProtocol::Http1 | UpstreamProtocol::Https => &self.shared.auto,
         }
     }
 
     pub(crate) fn response_header_timeout(&self) -> Option<Duration> {
-        self.response_header_timeout
+        self.shared.response_header_timeout
+    }
+}
+
+impl Default for Transport {
+    /// A transport with [`TransportSettings::default`].
+    fn default() -> Transport {
+        // The defaults carry no TLS material, nothing there can be refused.
+        Transport::new(&TransportSettings::default()).expect("default transport settings are valid")
+    }
+}
+
+// === impl Clients ===
+
+impl Clients {
+    fn new(builder: &Builder, connector: Connector) -> Clients {
+        let mut fresh = builder.clone();
+        fresh.pool_max_idle_per_host(0);
+        Clients {
+            pooled: builder.build(connector.clone()),
+            fresh: fresh.build(connector),
+        }
     }
 }

@@ -53,11 +53,15 @@ fn compile(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("compile_cold", n), &raw, |b, raw| {
             b.iter(|| {
                 let model = validate::routing("file", raw, &Default::default());
-                let mut compiler = Compiler::new(Transport::new(&TransportSettings::default()));
+                let mut compiler = Compiler::new(
+                    Transport::new(&TransportSettings::default()).expect("default transport"),
+                );
                 compiler.compile(&model, &eps)
             })
         });
-        let mut compiler = Compiler::new(Transport::new(&TransportSettings::default()));
+        let mut compiler = Compiler::new(
+            Transport::new(&TransportSettings::default()).expect("default transport"),
+        );
         let model = validate::routing("file", &raw, &Default::default());
         compiler.compile(&model, &eps);
         group.bench_with_input(BenchmarkId::new("reload_warm", n), &raw, |b, raw| {

@@ -2,7 +2,7 @@
 
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use portico::{App, AppHandle, BoundApp, ReloadReport, router::RuntimeStatus};
+use portico::{App, AppHandle, BoundApp, ReloadReport, StartError, router::RuntimeStatus};
 use portico_config::{Format, model::InstallModel, parse_install, validate};
 
 /// Builds a [`Proxy`].
@@ -52,18 +52,25 @@ impl ProxyBuilder {
 
     /// Binds, serves and applies the routing files.
     pub async fn start(self) -> Proxy {
+        self.try_start().await.expect("bind")
+    }
+
+    /// [`ProxyBuilder::start`], returning the error when an entrypoint cannot be
+    /// bound (for tests that must listen on given ports, and pick other ones when
+    /// a port was taken in the meantime).
+    pub async fn try_start(self) -> Result<Proxy, StartError> {
         let dir = tempfile::tempdir().expect("temp dir");
         for (name, text) in &self.files {
             std::fs::write(dir.path().join(name), text).expect("write routing file");
         }
         let install = self.install.as_deref().unwrap_or(DEFAULT_INSTALL);
         let model = install_model(install, dir.path(), self.watch);
-        let app = BoundApp::bind(model).expect("bind").start().await;
-        Proxy {
+        let app = BoundApp::bind(model)?.start().await;
+        Ok(Proxy {
             app: Some(app),
             dir,
             watch: self.watch,
-        }
+        })
     }
 }
 

@@ -158,7 +158,9 @@ impl PemSource {
         Ok(certs)
     }
 
-    fn read_key(&self) -> Result<PrivateKeyDer<'static>, CertError> {
+    /// Reads the first private key (PKCS#1, PKCS#8 or SEC1 PEM). The key bytes never
+    /// appear in errors.
+    pub fn read_key(&self) -> Result<PrivateKeyDer<'static>, CertError> {
         let pem = self.read()?;
         PrivateKeyDer::from_pem_slice(&pem).map_err(|source| match source {
             rustls_pki_types::pem::Error::NoItemsFound => CertError::NoKey {

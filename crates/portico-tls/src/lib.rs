@@ -71,8 +71,11 @@ pub use self::{
     cert::{CertError, Certificate, PemSource},
     client_auth::{ClientAuth, ClientAuthType},
     info::{TlsInfoLayer, TlsInfoService, cipher_suite_name, version_name},
-    options::{OptionsError, OptionsWarning, TlsOptions, TlsVersion},
-    registry::{SnapshotBuilder, SnapshotError, TlsRegistry, TlsSnapshot, misdirected},
+    options::{OptionsError, OptionsWarning, TlsOptions, TlsVersion, client_cipher_suites},
+    registry::{
+        ChallengeCertificates, SnapshotBuilder, SnapshotError, TlsRegistry, TlsSnapshot,
+        misdirected,
+    },
     store::{CertStore, CertStoreBuilder, Selection, normalize_name},
 };
 

@@ -396,6 +396,17 @@ impl TlsOptions {
 // === impl TlsVersion ===
 
 impl TlsVersion {
+    /// The rustls version this means for a connection: TLS 1.0 and 1.1, which
+    /// rustls does not speak, mean TLS 1.2.
+    pub fn to_rustls(self) -> rustls::ProtocolVersion {
+        match self {
+            TlsVersion::Tls10 | TlsVersion::Tls11 | TlsVersion::Tls12 => {
+                rustls::ProtocolVersion::TLSv1_2
+            }
+            TlsVersion::Tls13 => rustls::ProtocolVersion::TLSv1_3,
+        }
+    }
+
     /// Traefik's name (`VersionTLS12`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -424,6 +435,53 @@ impl FromStr for TlsVersion {
             value: value.to_owned(),
         })
     }
+}
+
+/// The cipher suites Traefik's `cipherSuites` names select for a client (a
+/// `serversTransport`): the listed suites rustls implements, plus every TLS 1.3
+/// suite when none is listed (Go cannot restrict TLS 1.3 suites, so Traefik
+/// configurations never list them). An empty list means the provider's defaults
+/// (an empty result). Names Traefik knows but rustls lacks (CBC, RC4) are skipped.
+///
+/// # Example
+///
+/// ```
+/// use portico_tls::client_cipher_suites;
+///
+/// let suites = client_cipher_suites(&["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".into()]).unwrap();
+/// assert!(suites.len() > 1); // the TLS 1.2 suite and the TLS 1.3 ones
+/// assert!(client_cipher_suites(&[]).unwrap().is_empty());
+/// assert!(client_cipher_suites(&["TLS_NOPE".into()]).is_err());
+/// ```
+pub fn client_cipher_suites(names: &[String]) -> Result<Vec<SupportedCipherSuite>, OptionsError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut listed: Vec<SupportedCipherSuite> = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        match names::cipher_suite(name) {
+            Lookup::Supported(suite) => {
+                if !listed.iter().any(|s| s.suite() == suite.suite()) {
+                    listed.push(suite);
+                }
+            }
+            Lookup::Unsupported => {}
+            Lookup::Unknown => {
+                return Err(OptionsError::UnknownCipherSuite {
+                    index,
+                    name: name.clone(),
+                });
+            }
+        }
+    }
+    let is13 = |s: &SupportedCipherSuite| matches!(s, SupportedCipherSuite::Tls13(_));
+    if !listed.iter().any(is13) {
+        listed.extend(ring::ALL_CIPHER_SUITES.iter().copied().filter(is13));
+    }
+    if listed.is_empty() {
+        return Err(OptionsError::NoCipherSuite);
+    }
+    Ok(listed)
 }
 
 impl fmt::Display for TlsVersion {

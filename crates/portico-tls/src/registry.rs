@@ -8,7 +8,7 @@ use std::{
 };
 
 use arc_swap::ArcSwap;
-use rustls::ServerConfig;
+use rustls::{ServerConfig, sign::CertifiedKey};
 
 use crate::{
     CertStore, DEFAULT_OPTIONS, OptionsError, OptionsWarning, TlsOptions,
@@ -29,6 +29,36 @@ use crate::{
 pub struct TlsRegistry {
     current: ArcSwap<TlsSnapshot>,
     pool: Arc<SessionPool>,
+    challenges: std::sync::OnceLock<Arc<dyn ChallengeCertificates>>,
+}
+
+/// Where TLS-ALPN-01 challenge certificates come from while an ACME order is
+/// pending (RFC 8737): looked up at each handshake that offers ALPN `acme-tls/1`
+/// alone, so challenges need no new snapshot.
+///
+/// # Example
+///
+/// ```
+/// use std::{collections::HashMap, sync::{Arc, Mutex}};
+/// use portico_tls::{ChallengeCertificates, TlsRegistry};
+/// use rustls::sign::CertifiedKey;
+///
+/// #[derive(Debug, Default)]
+/// struct Pending(Mutex<HashMap<String, Arc<CertifiedKey>>>);
+///
+/// impl ChallengeCertificates for Pending {
+///     fn challenge_certificate(&self, domain: &str) -> Option<Arc<CertifiedKey>> {
+///         self.0.lock().ok()?.get(domain).cloned()
+///     }
+/// }
+///
+/// let registry = TlsRegistry::new();
+/// registry.set_challenge_certificates(Arc::new(Pending::default()));
+/// ```
+pub trait ChallengeCertificates: Send + Sync + fmt::Debug {
+    /// The challenge certificate for `domain` (normalized: lower case, no trailing
+    /// dot), if an order is waiting for it.
+    fn challenge_certificate(&self, domain: &str) -> Option<Arc<CertifiedKey>>;
 }
 
 /// An immutable TLS state: the certificate store, one `ServerConfig` per options
@@ -48,6 +78,7 @@ pub struct SnapshotBuilder {
     options: BTreeMap<Arc<str>, TlsOptions>,
     hosts: BTreeMap<String, HostEntry>,
     acme_tls_alpn: bool,
+    challenges: Option<Arc<dyn ChallengeCertificates>>,
 }
 
 /// A problem found while building a snapshot. The snapshot is still built: a
@@ -159,7 +190,15 @@ impl TlsRegistry {
         TlsRegistry {
             current: ArcSwap::from_pointee(TlsSnapshot::empty()),
             pool: Arc::default(),
+            challenges: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Answers TLS-ALPN-01 handshakes from `lookup` in every snapshot built from now
+    /// on (ALPN `acme-tls/1` is offered by every options set). Set once, at start;
+    /// a second call is ignored.
+    pub fn set_challenge_certificates(&self, lookup: Arc<dyn ChallengeCertificates>) {
+        let _ = self.challenges.set(lookup);
     }
 
     /// A builder for the next snapshot.
@@ -169,7 +208,8 @@ impl TlsRegistry {
             certs: CertStore::default(),
             options: BTreeMap::new(),
             hosts: BTreeMap::new(),
-            acme_tls_alpn: false,
+            acme_tls_alpn: self.challenges.get().is_some(),
+            challenges: self.challenges.get().cloned(),
         }
     }
 
@@ -310,6 +350,7 @@ impl SnapshotBuilder {
             mut options,
             hosts,
             acme_tls_alpn,
+            challenges,
         } = self;
         let default_name: Arc<str> = DEFAULT_OPTIONS.into();
         options
@@ -319,7 +360,7 @@ impl SnapshotBuilder {
         let mut errors = Vec::new();
         let mut configs = HashMap::new();
         for (name, opts) in &options {
-            match build_one(&pool, name, opts, &certs, acme_tls_alpn) {
+            match build_one(&pool, name, opts, &certs, acme_tls_alpn, &challenges) {
                 Ok((config, warnings)) => {
                     errors.extend(warnings.into_iter().map(|warning| SnapshotError::Warning {
                         name: name.clone(),
@@ -386,6 +427,7 @@ fn build_one(
     options: &TlsOptions,
     certs: &Arc<CertStore>,
     acme_tls_alpn: bool,
+    challenges: &Option<Arc<dyn ChallengeCertificates>>,
 ) -> Result<(ServerConfig, Vec<OptionsWarning>), OptionsError> {
     let mut resolved = options.resolve()?;
     let warnings = std::mem::take(&mut resolved.warnings);
@@ -395,6 +437,7 @@ fn build_one(
         store: certs.clone(),
         strict: options.sni_strict,
         acme: acme_tls_alpn,
+        challenges: challenges.clone(),
     });
     let config = options.server_config(resolved, roots, resolver, &sessions, acme_tls_alpn)?;
     Ok((config, warnings))

@@ -18,6 +18,8 @@ pub(crate) struct StoreResolver {
     /// Answer TLS-ALPN-01 challenges (ALPN `acme-tls/1` alone) with the store's
     /// challenge certificates.
     pub(crate) acme: bool,
+    /// Pending challenges of running ACME orders, looked up first.
+    pub(crate) challenges: Option<Arc<dyn crate::ChallengeCertificates>>,
 }
 
 // === impl StoreResolver ===
@@ -26,11 +28,20 @@ impl ResolvesServerCert for StoreResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let sni = hello.server_name();
         if self.acme && is_acme_challenge(&hello) {
-            let cert = sni.and_then(|name| self.store.acme_challenge(name));
+            let name = sni.map(crate::normalize_name);
+            let pending = match (&self.challenges, &name) {
+                (Some(lookup), Some(name)) => lookup.challenge_certificate(name),
+                _ => None,
+            };
+            let cert = pending.or_else(|| {
+                name.as_deref()
+                    .and_then(|n| self.store.acme_challenge(n))
+                    .map(|c| c.certified_key().clone())
+            });
             if cert.is_none() {
                 tracing::debug!(?sni, "no TLS-ALPN-01 challenge certificate");
             }
-            return cert.map(|c| c.certified_key().clone());
+            return cert;
         }
         match self.store.select(sni, self.strict) {
             Some((key, how)) => {

@@ -21,7 +21,7 @@ use std::{
 use portico::{
     config::model::{EntryPointSpec, ListenAddress},
     core::{HttpRequest, HttpResponse, box_http_service},
-    proxy, router, rules, server,
+    proxy, router, rules, server, service,
 };
 use tower::{Layer, Service};
 
@@ -84,12 +84,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
 
     // Portico's forwarding service and router, built by hand.
-    let transport = proxy::Transport::new(&proxy::TransportSettings::default());
+    let transport = proxy::Transport::new(&proxy::TransportSettings::default())?;
     let target = proxy::Target::parse(&format!("http://{backend_addr}"))?;
-    let balancer = proxy::LoadBalancer::new(
-        vec![(Arc::new(target), 1)],
-        proxy::Forwarder::new(transport),
-    );
+    let balancer = service::LoadBalancer::builder("api", proxy::Forwarder::new(transport))
+        .server(Arc::new(target), 1)
+        .build()?;
     let mut table = router::RouteTable::builder();
     let rule = rules::Rule::parse("PathPrefix(`/api`)", rules::Syntax::V3)?;
     table.route("api", rule, None, box_http_service(balancer));

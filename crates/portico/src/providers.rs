@@ -38,6 +38,7 @@ pub fn load_routing(install: &InstallModel) -> Result<(RoutingModel, Vec<String>
         warnings.append(&mut provided.warnings);
         model.extend(provided);
     }
+    validate::service_graph(&mut model);
     Ok((model, warnings))
 }
 

@@ -20,6 +20,8 @@ pub struct InstallModel {
     pub servers_transport: TransportSpec,
     /// `core.defaultRuleSyntax` (v3 unless set to v2).
     pub default_rule_syntax: portico_rules::Syntax,
+    /// `certificatesResolvers.<name>.acme`, by resolver name.
+    pub certificate_resolvers: BTreeMap<String, super::AcmeResolverSpec>,
     /// `portico.watch` (or `--watch-static`): reload the install configuration when
     /// its file changes, as on SIGHUP.
     pub watch_static: bool,

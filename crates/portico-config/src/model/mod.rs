@@ -4,12 +4,19 @@
 //! these types, applying Traefik's defaults, parsing addresses, durations, networks
 //! and rules, and resolving references. Nothing raw reaches the data plane.
 
+mod acme;
 mod address;
 mod install;
 pub mod middleware;
 mod routing;
+mod service;
 pub mod tls;
+mod transport;
 
+pub use self::acme::{
+    AcmeResolverSpec, DnsChallengeSpec, DnsProviderKind, EabSpec, HttpChallengeSpec, KeyType,
+    LETS_ENCRYPT_PRODUCTION, PropagationSpec, TlsChallengeSpec,
+};
 pub use self::{
     address::{AddressError, ListenAddress},
     install::{
@@ -17,8 +24,11 @@ pub use self::{
         InstallModel, LifeCycle, LogFormat, LogSpec, ProvidersSpec, Redirect, RespondingTimeouts,
         TransportSpec,
     },
-    routing::{
-        LoadBalancerSpec, QualifiedName, RouterSpec, RouterTls, RoutingModel, ServerSpec,
-        ServiceSpec, TlsDomain,
+    routing::{QualifiedName, RouterSpec, RouterTls, RoutingModel, TlsDomain},
+    service::{
+        CookieSameSite, FailoverErrorsSpec, FailoverSpec, FlushInterval, HealthCheckMode,
+        HealthCheckSpec, HighestRandomWeightSpec, LoadBalancerSpec, MirroringSpec,
+        PassiveHealthCheckSpec, ServerSpec, ServiceSpec, StickyCookieSpec, Strategy, WeightedSpec,
     },
+    transport::{ForwardingTimeoutsSpec, ServersTransportSpec},
 };

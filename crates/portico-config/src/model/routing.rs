@@ -27,11 +27,15 @@ pub struct QualifiedName(String);
 pub struct RoutingModel {
     /// HTTP routers.
     pub routers: BTreeMap<QualifiedName, Result<RouterSpec, Vec<String>>>,
-    /// HTTP services.
-    pub services: BTreeMap<QualifiedName, Result<ServiceSpec, Vec<String>>>,
+    /// HTTP services. References between services (and to transports) are checked
+    /// by [`crate::validate::service_graph`] once every provider is merged.
+    pub services: BTreeMap<QualifiedName, Result<super::ServiceSpec, Vec<String>>>,
     /// HTTP middlewares.
     pub middlewares:
         BTreeMap<QualifiedName, Result<super::middleware::MiddlewareSpec, Vec<String>>>,
+    /// `http.serversTransports`, by qualified name.
+    pub servers_transports:
+        BTreeMap<QualifiedName, Result<super::ServersTransportSpec, Vec<String>>>,
     /// The `tls` section of every provider.
     pub tls: super::tls::TlsModel,
     /// Settings accepted but not applied, one line each (for example sections of a
@@ -79,33 +83,6 @@ pub struct TlsDomain {
     pub sans: Vec<String>,
 }
 
-/// A valid HTTP service (`http.services.<name>`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ServiceSpec {
-    /// `loadBalancer`.
-    LoadBalancer(LoadBalancerSpec),
-}
-
-/// `loadBalancer`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadBalancerSpec {
-    /// `servers`.
-    pub servers: Vec<ServerSpec>,
-    /// `passHostHeader` (default true).
-    pub pass_host_header: bool,
-}
-
-/// One `servers[]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerSpec {
-    /// `url`.
-    pub url: String,
-    /// `weight` (default 1).
-    pub weight: u32,
-    /// `preservePath` (default false).
-    pub preserve_path: bool,
-}
-
 // === impl RoutingModel ===
 
 impl RoutingModel {
@@ -114,6 +91,7 @@ impl RoutingModel {
         self.routers.extend(other.routers);
         self.services.extend(other.services);
         self.middlewares.extend(other.middlewares);
+        self.servers_transports.extend(other.servers_transports);
         self.tls.extend(other.tls);
         self.warnings.extend(other.warnings);
     }

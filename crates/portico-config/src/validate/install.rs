@@ -71,7 +71,7 @@ pub fn install(raw: &raw::InstallConfig) -> Result<InstallModel, Vec<ValidationE
         }
     }
 
-    let unsupported: [(&str, bool); 12] = [
+    let unsupported: [(&str, bool); 11] = [
         ("tcpServersTransport", raw.tcp_servers_transport.is_some()),
         ("api", raw.api.is_some()),
         ("ping", raw.ping.is_some()),
@@ -79,10 +79,6 @@ pub fn install(raw: &raw::InstallConfig) -> Result<InstallModel, Vec<ValidationE
         ("accessLog", raw.access_log.is_some()),
         ("tracing", raw.tracing.is_some()),
         ("hostResolver", raw.host_resolver.is_some()),
-        (
-            "certificatesResolvers",
-            raw.certificates_resolvers.is_some(),
-        ),
         ("experimental", raw.experimental.is_some()),
         ("spiffe", raw.spiffe.is_some()),
         ("ocsp", raw.ocsp.is_some()),
@@ -99,6 +95,11 @@ pub fn install(raw: &raw::InstallConfig) -> Result<InstallModel, Vec<ValidationE
         }
     }
 
+    let report = super::acme::Report {
+        errors: &mut v.errors,
+        warnings: &mut v.warnings,
+    };
+    model.certificate_resolvers = super::acme::resolvers(raw, &model.entry_points, report);
     model.warnings = v.warnings;
     if v.errors.is_empty() {
         Ok(model)
@@ -215,12 +216,6 @@ impl Validator {
         }
         if let Some(http) = &ep.http {
             spec.http = self.entry_point_http(&base, http);
-            if http.tls.as_ref().is_some_and(|t| t.cert_resolver.is_some()) {
-                self.warn(
-                    &format!("{base}.http.tls.certResolver"),
-                    "certificate resolvers are not supported by this Portico version; ignored",
-                );
-            }
             spec.tls = http.tls.as_ref().map(|tls| EntryPointTls {
                 options: tls.options.clone().filter(|o| !o.is_empty()),
                 cert_resolver: tls.cert_resolver.clone().filter(|r| !r.is_empty()),

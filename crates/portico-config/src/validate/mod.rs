@@ -4,16 +4,24 @@
 //!   all errors are collected, not just the first.
 //! - [`routing`]: each router and service is validated on its own; an invalid one is
 //!   kept with its errors (and later disabled) while the rest is served.
+//! - [`service_graph`]: on the model merged from every provider, references
+//!   between services and to transports are resolved, and cycles refused.
 //!
 //! Both apply Traefik's defaults and report settings Portico accepts but does not
 //! apply as warnings, never silently.
 
+mod acme;
+mod graph;
 mod install;
 mod middleware;
 mod routing;
+mod service;
 mod tls;
+mod tls_names;
+mod transport;
 
 pub use self::{
+    graph::service_graph,
     install::install,
     routing::{RoutingOptions, routing},
 };

@@ -3,10 +3,7 @@
 use portico_rules::{Rule, Syntax};
 
 use crate::{
-    model::{
-        LoadBalancerSpec, QualifiedName, RouterSpec, RouterTls, RoutingModel, ServerSpec,
-        ServiceSpec, TlsDomain,
-    },
+    model::{QualifiedName, RouterSpec, RouterTls, RoutingModel, TlsDomain},
     raw::{
         self,
         routing::{self as rr},
@@ -24,8 +21,13 @@ pub struct RoutingOptions {
     pub default_rule_syntax: Syntax,
 }
 
-/// Validates one provider's routing configuration. Every router and service is
-/// checked on its own; invalid ones are kept with their errors (key path first).
+/// Validates one provider's routing configuration. Every router, service,
+/// middleware and transport is checked on its own; invalid ones are kept with their
+/// errors (key path first).
+///
+/// References between services (and from services to transports) may cross
+/// providers: they are checked by [`service_graph`](super::service_graph) once the
+/// models of every provider are merged.
 ///
 /// # Example
 ///
@@ -52,11 +54,7 @@ pub fn routing(provider: &str, raw: &raw::RoutingConfig, options: &RoutingOption
         }
         for (name, service) in http.services.iter().flatten() {
             let q = QualifiedName::new(name, provider);
-            let result = validate_service(
-                &format!("http.services.{name}"),
-                service,
-                &mut model.warnings,
-            );
+            let result = super::service::service(&format!("http.services.{name}"), service, &q);
             model.services.insert(q, result);
         }
         for (name, middleware) in http.middlewares.iter().flatten() {
@@ -68,14 +66,14 @@ pub fn routing(provider: &str, raw: &raw::RoutingConfig, options: &RoutingOption
             );
             model.middlewares.insert(q, result);
         }
-        if http
-            .servers_transports
-            .as_ref()
-            .is_some_and(|m| !m.is_empty())
-        {
-            model.warnings.push(
-                "http.serversTransports: not supported by this Portico version; ignored".to_owned(),
+        for (name, transport) in http.servers_transports.iter().flatten() {
+            let q = QualifiedName::new(name, provider);
+            let result = super::transport::servers_transport(
+                &format!("http.serversTransports.{name}"),
+                transport,
+                provider,
             );
+            model.servers_transports.insert(q, result);
         }
     }
     if let Some(tls) = &raw.tls {
@@ -190,111 +188,5 @@ fn validate_router(
             tls,
         }),
         _ => Err(errors),
-    }
-}
-
-fn validate_service(
-    path: &str,
-    service: &rr::Service,
-    warnings: &mut Vec<String>,
-) -> Result<ServiceSpec, Vec<String>> {
-    let kinds = [
-        ("loadBalancer", service.load_balancer.is_some()),
-        ("weighted", service.weighted.is_some()),
-        ("mirroring", service.mirroring.is_some()),
-        ("failover", service.failover.is_some()),
-        (
-            "highestRandomWeight",
-            service.highest_random_weight.is_some(),
-        ),
-    ];
-    let set: Vec<&str> = kinds.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect();
-    match set.as_slice() {
-        [] => {
-            return Err(vec![format!(
-                "{path}: a service needs exactly one of loadBalancer, weighted, mirroring, failover or highestRandomWeight"
-            )]);
-        }
-        [_] => {}
-        many => {
-            return Err(vec![format!(
-                "{path}: a service needs exactly one kind, found {many:?}"
-            )]);
-        }
-    }
-    let Some(lb) = &service.load_balancer else {
-        return Err(vec![format!(
-            "{path}.{}: this service kind is not supported by this Portico version",
-            set[0]
-        )]);
-    };
-    let path = format!("{path}.loadBalancer");
-    let mut errors = Vec::new();
-    let mut servers = Vec::new();
-    for (i, server) in lb.servers.iter().flatten().enumerate() {
-        let url = match server.url.as_deref().map(str::trim) {
-            Some(url) if !url.is_empty() => url.to_owned(),
-            _ => {
-                errors.push(format!("{path}.servers[{i}].url: url is required"));
-                continue;
-            }
-        };
-        let weight = match server.weight {
-            None => 1,
-            Some(w) => match u32::try_from(w) {
-                Ok(w) => w,
-                Err(_) => {
-                    errors.push(format!(
-                        "{path}.servers[{i}].weight: must be between 0 and {}, got {w}",
-                        u32::MAX
-                    ));
-                    continue;
-                }
-            },
-        };
-        servers.push(ServerSpec {
-            url,
-            weight,
-            preserve_path: server.preserve_path.unwrap_or(false),
-        });
-    }
-    match lb
-        .strategy
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("") | Some("wrr") => {}
-        Some(other) => errors.push(format!(
-            "{path}.strategy: strategy {other:?} is not supported by this Portico version (use wrr)"
-        )),
-    }
-    if lb.sticky.is_some() {
-        errors.push(format!(
-            "{path}.sticky: sticky sessions are not supported by this Portico version"
-        ));
-    }
-    if lb
-        .servers_transport
-        .as_deref()
-        .is_some_and(|t| !t.is_empty() && t != "default@internal")
-    {
-        errors.push(format!(
-            "{path}.serversTransport: named transports are not supported by this Portico version"
-        ));
-    }
-    if lb.health_check.is_some() || lb.passive_health_check.is_some() {
-        warnings.push(format!(
-            "{path}: health checks are not supported by this Portico version; ignored"
-        ));
-    }
-    // Responses are always flushed as they arrive, which satisfies any flushInterval.
-    if errors.is_empty() {
-        Ok(ServiceSpec::LoadBalancer(LoadBalancerSpec {
-            servers,
-            pass_host_header: lb.pass_host_header.unwrap_or(true),
-        }))
-    } else {
-        Err(errors)
     }
 }

@@ -4,6 +4,7 @@ mod chains;
 mod entry_points;
 mod services;
 mod tls;
+mod transports;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -18,7 +19,8 @@ use portico_tls::{TlsRegistry, TlsSnapshot};
 pub use self::entry_points::EntryPointSet;
 use self::{
     chains::{BuiltMiddleware, Middlewares},
-    services::BuiltService,
+    services::{BuiltService, ServiceBuilder},
+    transports::BuiltTransport,
 };
 use crate::{
     MiddlewareStatus, RouteTable, RouteTableBuilder, RouterStatus, RuntimeStatus, ServiceStatus,
@@ -42,11 +44,18 @@ pub struct Compiled {
 /// compilations: a service, a middleware or a router's whole chain whose definition
 /// did not change is reused as is, so its state (balancer position, rate-limit
 /// buckets, circuit-breaker windows) survives a reload.
+///
+/// The tokio runtime current where the compiler is created (if any) is entered
+/// while compiling, so services that spawn tasks (health-check probes) can be
+/// built on a plain thread, such as a low-priority control-plane thread.
 #[derive(Debug)]
 pub struct Compiler {
     transport: Transport,
+    /// The runtime health checks and other service tasks are spawned on.
+    runtime: Option<tokio::runtime::Handle>,
     registry: Arc<TlsRegistry>,
     certs: tls::CertCache,
+    transports: HashMap<QualifiedName, Arc<BuiltTransport>>,
     services: HashMap<QualifiedName, Arc<BuiltService>>,
     middlewares: HashMap<QualifiedName, Arc<BuiltMiddleware>>,
     routes: HashMap<(QualifiedName, String), BuiltRoute>,
@@ -78,8 +87,10 @@ impl Compiler {
     pub fn with_tls(transport: Transport, registry: Arc<TlsRegistry>) -> Compiler {
         Compiler {
             transport,
+            runtime: tokio::runtime::Handle::try_current().ok(),
             registry,
             certs: tls::CertCache::default(),
+            transports: HashMap::new(),
             services: HashMap::new(),
             middlewares: HashMap::new(),
             routes: HashMap::new(),
@@ -94,17 +105,25 @@ impl Compiler {
     /// the others are served. Entrypoint middlewares run before the router's own.
     /// Equal priorities are ordered by router name (`name@provider`, byte order).
     pub fn compile(&mut self, model: &RoutingModel, entry_points: &EntryPointSet) -> Compiled {
+        let runtime = self.runtime.clone();
+        let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
         let mut status = RuntimeStatus::default();
 
-        // Services.
-        let mut previous = std::mem::take(&mut self.services);
-        let mut built: HashMap<QualifiedName, Result<Arc<BuiltService>, Vec<String>>> =
-            HashMap::new();
-        for (name, service) in &model.services {
-            let result = match service {
-                Ok(spec) => services::build(name, spec, &self.transport, &mut previous),
-                Err(errors) => Err(errors.clone()),
-            };
+        // Transports, then services (children before parents).
+        let mut previous = std::mem::take(&mut self.transports);
+        let transports = transports::build_all(&model.servers_transports, &mut previous);
+        self.transports = transports
+            .iter()
+            .filter_map(|(n, t)| Some((n.clone(), t.as_ref().ok()?.clone())))
+            .collect();
+        let built = ServiceBuilder {
+            specs: &model.services,
+            transports: &transports,
+            default_transport: &self.transport,
+            previous: std::mem::take(&mut self.services),
+        }
+        .build_all();
+        for (name, result) in &built {
             status.services.insert(
                 name.to_string(),
                 ServiceStatus {
@@ -113,10 +132,9 @@ impl Compiler {
                     errors: result.as_ref().err().cloned().unwrap_or_default(),
                 },
             );
-            if let Ok(ok) = &result {
+            if let Ok(ok) = result {
                 self.services.insert(name.clone(), ok.clone());
             }
-            built.insert(name.clone(), result);
         }
 
         // Middlewares (chains are expanded per router).

@@ -27,12 +27,12 @@ fn lb(urls: &[&str]) -> Result<ServiceSpec, Vec<String>> {
                 preserve_path: false,
             })
             .collect(),
-        pass_host_header: true,
+        ..LoadBalancerSpec::default()
     }))
 }
 
 fn compiler() -> Compiler {
-    Compiler::new(Transport::new(&TransportSettings::default()))
+    Compiler::new(Transport::new(&TransportSettings::default()).unwrap())
 }
 
 fn q(name: &str) -> QualifiedName {

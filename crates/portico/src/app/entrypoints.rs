@@ -89,9 +89,15 @@ impl Supervisor {
 
         // Tables for the new entrypoint set, before anything new serves.
         for (name, _) in &pending {
+            let http01 = self
+                .acme
+                .as_ref()
+                .filter(|a| a.http01_entry_points.contains(name))
+                .map(|a| a.http01.clone());
             self.routers
                 .entry(name.clone())
-                .or_insert_with(Routers::new);
+                .or_insert_with(Routers::new)
+                .http01 = http01;
         }
         if providers_changed {
             if let Some(file) = self.install.providers.file.clone() {

@@ -17,7 +17,9 @@
 //!
 //! [`AppHandle`] is the cheap, cloneable way to observe and steer it.
 
+mod acme;
 mod entrypoints;
+mod http01;
 mod routing;
 mod supervisor;
 

@@ -84,7 +84,10 @@ impl Routing {
     /// Validates every provider's configuration and compiles the lot for
     /// `entry_points`, on a low-priority thread (with ten thousand routers this
     /// takes tens of milliseconds, which must not stall the request path).
-    pub(super) async fn compile(&mut self, entry_points: EntryPointSet) -> Option<Compiled> {
+    pub(super) async fn compile(
+        &mut self,
+        entry_points: EntryPointSet,
+    ) -> Option<(Compiled, RoutingModel)> {
         let mut compiler = self
             .compiler
             .take()
@@ -103,6 +106,7 @@ impl Routing {
             for (provider, raw) in &raws {
                 model.extend(validate::routing(provider, raw, &options));
             }
+            validate::service_graph(&mut model);
             for warning in &model.warnings {
                 warn!("{warning}");
             }
@@ -113,13 +117,13 @@ impl Routing {
                 total_ms = started.elapsed().as_secs_f64() * 1e3,
                 "routing compiled"
             );
-            (compiler, compiled, started.elapsed())
+            (compiler, compiled, model, started.elapsed())
         });
         match task.await {
-            Some((compiler, compiled, took)) => {
+            Some((compiler, compiled, model, took)) => {
                 self.compiler = Some(compiler);
                 self.last_compile = took;
-                Some(compiled)
+                Some((compiled, model))
             }
             None => {
                 // A panic in validation or compilation is a bug: the previous tables

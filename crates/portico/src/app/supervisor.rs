@@ -3,6 +3,7 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use portico_acme::challenge::http01::Http01Tokens;
 use portico_config::{
     model::{EntryPointSpec, FileProviderSpec, InstallModel, RoutingModel},
     validate::RoutingOptions,
@@ -18,7 +19,13 @@ use tokio::{
 };
 use tracing::{error, info, warn};
 
-use super::{ReloadReport, Shared, lock, routing::Routing};
+use super::{
+    ReloadReport, Shared,
+    acme::{self, AcmeRuntime},
+    http01::Http01Router,
+    lock,
+    routing::Routing,
+};
 use crate::providers;
 
 /// What handles ask of the supervisor.
@@ -60,6 +67,8 @@ pub(super) struct Supervisor {
     inbox_updates: Option<mpsc::Receiver<ProviderUpdate>>,
     pub(super) file_provider: Option<JoinHandle<()>>,
     pub(super) draining: Vec<JoinHandle<()>>,
+    /// The certificate resolvers, when any is configured.
+    pub(super) acme: Option<Arc<AcmeRuntime>>,
 }
 
 impl Supervisor {
@@ -77,7 +86,9 @@ impl Supervisor {
             response_header_timeout: ts.response_header_timeout,
             idle_conn_timeout: ts.idle_conn_timeout,
             max_idle_conns_per_host: ts.max_idle_conns_per_host,
-        });
+            ..TransportSettings::default()
+        })
+        .expect("timeouts and pool limits alone are always valid transport settings");
         let options = RoutingOptions {
             default_rule_syntax: install.default_rule_syntax,
         };
@@ -97,7 +108,23 @@ impl Supervisor {
             inbox_updates: Some(inbox_updates),
             file_provider: None,
             draining: Vec::new(),
+            acme: None,
         };
+        supervisor.acme = AcmeRuntime::start(
+            &supervisor.install,
+            &supervisor.tls,
+            supervisor.updates.clone(),
+        );
+        if let Some(acme) = &supervisor.acme {
+            supervisor
+                .routing
+                .set_raw(acme::PROVIDER, acme.stored_config());
+            for (name, routers) in &mut supervisor.routers {
+                if acme.http01_entry_points.contains(name) {
+                    routers.http01 = Some(acme.http01.clone());
+                }
+            }
+        }
         if let Some((provider, model)) = extra {
             supervisor.routing.set_model(provider, model);
         }
@@ -232,9 +259,14 @@ impl Supervisor {
 
     /// Compiles every provider's configuration and publishes the tables.
     pub(super) async fn recompile(&mut self) {
-        let Some(compiled) = self.routing.compile(self.entry_set()).await else {
+        let Some((mut compiled, model)) = self.routing.compile(self.entry_set()).await else {
             return;
         };
+        // Also without any resolver running: a router naming one gets an error.
+        let wanted = acme::wanted(&model, &self.install, &mut compiled.status);
+        if let Some(acme) = &self.acme {
+            acme.want(wanted);
+        }
         for (entrypoint, table) in compiled.tables {
             if let Some(routers) = self.routers.get(&entrypoint) {
                 routers.http.publish(table);
@@ -294,6 +326,9 @@ impl Supervisor {
 pub(super) struct Routers {
     pub(super) http: Router,
     pub(super) https: Router,
+    /// HTTP-01 answers, when this entrypoint is a resolver's `httpChallenge`
+    /// entrypoint.
+    pub(super) http01: Option<Http01Tokens>,
 }
 
 impl Routers {
@@ -301,17 +336,24 @@ impl Routers {
         Routers {
             http: Router::new(RouteTable::empty()),
             https: Router::new(RouteTable::empty()),
+            http01: None,
         }
     }
 
     /// Serves `entrypoint` with these routers; every entrypoint also terminates
-    /// TLS (as Traefik's do), answering with the TLS routers.
+    /// TLS (as Traefik's do), answering with the TLS routers. On a challenge
+    /// entrypoint, plain-HTTP requests under `/.well-known/acme-challenge/` are
+    /// answered first (Traefik's highest-priority internal router).
     pub(super) fn serve(
         &self,
         entrypoint: EntryPoint,
         tls: &Arc<TlsRegistry>,
     ) -> RunningEntryPoint {
-        entrypoint.serve_tls(self.http.clone(), self.https.clone(), tls.clone())
+        entrypoint.serve_tls(
+            Http01Router::new(self.http.clone(), self.http01.clone()),
+            Http01Router::new(self.https.clone(), None),
+            tls.clone(),
+        )
     }
 }
 

@@ -1,5 +1,0 @@
-//! Server selection strategies.
-
-mod wrr;
-
-pub use self::wrr::Wrr;
