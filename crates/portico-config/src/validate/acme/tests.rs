@@ -259,7 +259,11 @@ fn traefik_reference_yaml_null_challenge_loads_unset_toml_empty_table_is_set() {
     // both load, as in Traefik; the YAML one has no challenge and says so.
     let yaml = "certificatesResolvers:\n  myresolver:\n    acme:\n      email: \"test@example.com\"\n      storage: \"acme.json\"\n      tlsChallenge:\n";
     let m = model(yaml).expect("loads");
-    assert!(m.certificate_resolvers["myresolver"].tls_challenge.is_none());
+    assert!(
+        m.certificate_resolvers["myresolver"]
+            .tls_challenge
+            .is_none()
+    );
     assert!(
         m.warnings.iter().any(|w| w.contains("`tlsChallenge: {}`")),
         "{:?}",
