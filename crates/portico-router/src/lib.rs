@@ -41,7 +41,7 @@ mod table;
 pub use self::{
     compile::{Compiled, Compiler, EntryPointSet},
     middleware::{BuildContext, HttpLayer},
-    router::{ResponseFuture, Router},
+    router::{ResponseFuture, Router, Unrouted},
     status::{MiddlewareStatus, RouterStatus, RuntimeStatus, ServiceStatus},
     table::{Route, RouteTable, RouteTableBuilder},
 };

@@ -36,6 +36,27 @@ pin_project! {
     }
 }
 
+/// Marks the `404` a [`Router`] answers when no route matched (as opposed to a
+/// `404` from a backend), for layers that handle what no router wants, such as
+/// the ACME HTTP-01 responder under `allowACMEByPass`.
+///
+/// # Example
+///
+/// ```
+/// use portico_router::{RouteTable, Router, Unrouted};
+/// use tower::ServiceExt;
+///
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// # rt.block_on(async {
+/// let router = Router::new(RouteTable::empty());
+/// let request = http::Request::new(portico_core::Body::empty());
+/// let response = router.oneshot(request).await.unwrap();
+/// assert!(response.extensions().get::<Unrouted>().is_some());
+/// # });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unrouted;
+
 pin_project! {
     #[project = KindProj]
     enum Kind {
@@ -111,7 +132,11 @@ impl Future for ResponseFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProj::Route { future } => future.poll(cx),
-            KindProj::NotFound => Poll::Ready(Ok(respond::not_found())),
+            KindProj::NotFound => {
+                let mut response = respond::not_found();
+                response.extensions_mut().insert(Unrouted);
+                Poll::Ready(Ok(response))
+            }
         }
     }
 }

@@ -52,6 +52,10 @@ pub struct EntryPointSpec {
     pub tls: Option<EntryPointTls>,
     /// `http.redirections.entryPoint`: plain HTTP is redirected elsewhere.
     pub redirect: Option<Redirect>,
+    /// `allowACMEByPass`: routers of this entrypoint may answer ACME HTTP-01
+    /// challenge paths themselves; the challenge responder answers only what no
+    /// router matches (default false: the responder goes first).
+    pub allow_acme_bypass: bool,
 }
 
 /// `entryPoints.<name>.http.tls`: TLS defaults for the entrypoint's routers.
@@ -264,6 +268,7 @@ impl EntryPointSpec {
             http: EntryPointHttp::default(),
             tls: None,
             redirect: None,
+            allow_acme_bypass: false,
         }
     }
 }

@@ -156,6 +156,7 @@ impl Validator {
         );
         spec.as_default = ep.as_default.unwrap_or(false);
         spec.reuse_port = ep.reuse_port.unwrap_or(false);
+        spec.allow_acme_bypass = ep.allow_acme_by_pass.unwrap_or(false);
 
         if let Some(transport) = &ep.transport {
             if let Some(rt) = &transport.responding_timeouts {
@@ -244,7 +245,6 @@ impl Validator {
             ("http3", ep.http3.is_some()),
             ("udp", ep.udp.is_some()),
             ("observability", ep.observability.is_some()),
-            ("allowACMEByPass", ep.allow_acme_by_pass.is_some()),
         ] {
             if present {
                 self.warn(

@@ -349,9 +349,10 @@ impl Routers {
         entrypoint: EntryPoint,
         tls: &Arc<TlsRegistry>,
     ) -> RunningEntryPoint {
+        let bypass = entrypoint.spec().allow_acme_bypass;
         entrypoint.serve_tls(
-            Http01Router::new(self.http.clone(), self.http01.clone()),
-            Http01Router::new(self.https.clone(), None),
+            Http01Router::new(self.http.clone(), self.http01.clone(), bypass),
+            Http01Router::new(self.https.clone(), None, false),
             tls.clone(),
         )
     }
