@@ -6,6 +6,8 @@
 //! - [`Body`], [`HttpRequest`], [`HttpResponse`] and [`BoxHttpService`]: the one body
 //!   type and the one type-erased service used at the dynamic boundary (routers and
 //!   services built from configuration).
+//! - [`BufferedBody`] and [`collect_up_to`]: bodies read into memory within a limit,
+//!   to be replayed (retry, mirroring, failover) or inspected (compress, buffering).
 //! - [`ProxyError`]: every failure the data plane turns into a response, mapped to an
 //!   HTTP status in exactly one place ([`ProxyError::status`]).
 //!
@@ -20,6 +22,7 @@
 //! assert_eq!(respond::not_found().status(), StatusCode::NOT_FOUND);
 //! ```
 
+mod buffered;
 mod conn;
 mod drain;
 mod error;
@@ -28,6 +31,7 @@ mod service;
 mod tls;
 
 pub use self::{
+    buffered::{BufferedBody, Collected, collect_up_to},
     conn::ConnectionInfo,
     drain::Drain,
     error::{BoxError, ErrorSide, FailureInfo, ProxyError},

@@ -56,10 +56,10 @@ use http::{
     HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header, response::Parts,
 };
 use http_body_util::BodyExt;
-use portico_core::{Body, BoxError};
+use portico_core::{Body, BoxError, BufferedBody};
 use tower::{Layer, Service};
 
-use crate::{ip_allow_list::status_text, retry::Buffered};
+use crate::ip_allow_list::status_text;
 
 /// A content coding the layer can produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -324,13 +324,13 @@ async fn compress(config: &Config, encoding: Encoding, response: Response<Body>)
         None => {}
     }
     // Unknown length: read up to the minimum before deciding.
-    let mut read = Buffered::default();
-    while read.len < config.min_size {
+    let mut read = BufferedBody::default();
+    while read.len() < config.min_size {
         match body.frame().await {
             None => {
                 parts
                     .headers
-                    .insert(header::CONTENT_LENGTH, HeaderValue::from(read.len));
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(read.len()));
                 return Response::from_parts(parts, read.body());
             }
             Some(Err(error)) => {
@@ -339,12 +339,11 @@ async fn compress(config: &Config, encoding: Encoding, response: Response<Body>)
             }
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
-                    read.len += data.len() as u64;
-                    read.chunks.push(data);
+                    read.push(data);
                 }
                 Err(frame) => {
                     // Trailers end the body: too small to compress.
-                    read.trailers = frame.into_trailers().ok();
+                    read.set_trailers(frame.into_trailers().ok());
                     return Response::from_parts(parts, read.body());
                 }
             },

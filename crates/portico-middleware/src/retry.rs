@@ -41,8 +41,6 @@
 //! # let _ = app;
 //! ```
 
-mod body;
-
 use std::{
     convert::Infallible,
     future::Future,
@@ -53,11 +51,10 @@ use std::{
 };
 
 use http::{Method, Request, Response, StatusCode, header};
-use portico_core::{Body, FailureInfo};
+use portico_core::{Body, Collected, FailureInfo, collect_up_to};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
 
-pub(crate) use self::body::{Buffered, Collected, collect};
 use crate::ip_allow_list::status_text;
 
 /// Traefik's `RetryDefaultMaxRequestBodyBytes`.
@@ -220,7 +217,7 @@ where
     ResB: From<&'static str>,
 {
     let (parts, body) = request.into_parts();
-    let buffered = match collect(body, config.max_body).await {
+    let buffered = match collect_up_to(body, config.max_body).await {
         Ok(Collected::Whole(buffered)) => buffered,
         Ok(Collected::Partial(read, rest)) => {
             tracing::debug!("request body too large to replay: not retried");

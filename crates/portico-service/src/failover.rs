@@ -9,13 +9,12 @@ use std::{
 };
 
 use http::{Request, StatusCode};
-use portico_core::{BoxHttpService, HttpRequest, HttpResponse, ProxyError};
+use portico_core::{
+    BoxHttpService, Collected, HttpRequest, HttpResponse, ProxyError, collect_up_to,
+};
 use tower::{Service, ServiceExt};
 
-use crate::{
-    DEFAULT_MAX_BODY_BYTES, ServiceHealth,
-    mirroring::{Read, read_up_to},
-};
+use crate::{DEFAULT_MAX_BODY_BYTES, ServiceHealth};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, Infallible>> + Send>>;
 
@@ -188,14 +187,14 @@ impl Inner {
 
     async fn serve_with_replay(&self, request: HttpRequest) -> Result<HttpResponse, Infallible> {
         let (parts, body) = request.into_parts();
-        let buffered = match read_up_to(body, self.max_body).await {
-            Ok(Read::Whole(buffered)) => buffered,
-            Ok(Read::TooLarge(body)) => {
+        let buffered = match collect_up_to(body, Some(self.max_body)).await {
+            Ok(Collected::Whole(buffered)) => buffered,
+            Ok(Collected::Partial(read, rest)) => {
                 tracing::debug!(limit = self.max_body, "request body too large to replay");
                 return self
                     .main
                     .clone()
-                    .oneshot(Request::from_parts(parts, body))
+                    .oneshot(Request::from_parts(parts, read.then(rest)))
                     .await;
             }
             Err(error) => {

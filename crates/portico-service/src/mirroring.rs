@@ -1,7 +1,5 @@
 //! Traefik's `mirroring` service: the main service answers, mirrors get copies.
 
-mod body;
-
 use std::{
     convert::Infallible,
     future::Future,
@@ -13,12 +11,12 @@ use std::{
 use http::{Request, header, request::Parts};
 use http_body_util::BodyExt;
 use portico_core::{
-    Body, BoxHttpService, ConnectionInfo, HttpRequest, HttpResponse, ProxyError, TlsInfo,
+    Body, BoxHttpService, BufferedBody, Collected, ConnectionInfo, HttpRequest, HttpResponse,
+    ProxyError, TlsInfo, collect_up_to,
 };
 use tokio::sync::Semaphore;
 use tower::{Service, ServiceExt};
 
-pub(crate) use self::body::{Buffered, Read, read_up_to};
 use crate::ServiceHealth;
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, Infallible>> + Send>>;
@@ -268,9 +266,9 @@ impl Inner {
         let (parts, body) = request.into_parts();
         let mut head = Head::of(&parts);
         let (main_body, copy_body) = if self.mirror_body {
-            match read_up_to(body, self.max_body).await {
-                Ok(Read::Whole(buffered)) => (buffered.body(), Some(buffered)),
-                Ok(Read::TooLarge(body)) => {
+            match collect_up_to(body, Some(self.max_body)).await {
+                Ok(Collected::Whole(buffered)) => (buffered.body(), Some(buffered)),
+                Ok(Collected::Partial(read, rest)) => {
                     tracing::debug!(
                         limit = self.max_body,
                         "no mirroring, request body larger than allowed"
@@ -278,7 +276,7 @@ impl Inner {
                     return self
                         .main
                         .clone()
-                        .oneshot(Request::from_parts(parts, body))
+                        .oneshot(Request::from_parts(parts, read.then(rest)))
                         .await;
                 }
                 Err(error) => {
@@ -299,7 +297,9 @@ impl Inner {
             .oneshot(Request::from_parts(parts, main_body))
             .await?;
         for index in selected {
-            let body = copy_body.as_ref().map_or_else(Body::empty, Buffered::body);
+            let body = copy_body
+                .as_ref()
+                .map_or_else(Body::empty, BufferedBody::body);
             self.send_copy(&self.mirrors[index], head.request(body));
         }
         Ok(response)

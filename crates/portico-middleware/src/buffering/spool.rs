@@ -11,17 +11,15 @@ use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
-use portico_core::{Body, BoxError};
+use portico_core::{Body, BoxError, BufferedBody};
 use tempfile::TempPath;
 use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
-
-use crate::retry::Buffered;
 
 /// A whole body, replayable.
 #[derive(Clone, Debug)]
 pub(crate) enum Spooled {
     /// Small enough for memory.
-    Memory(Buffered),
+    Memory(BufferedBody),
     /// Spilled to a temporary file, removed when the last replay is dropped.
     File {
         path: Arc<TempPath>,
@@ -53,35 +51,36 @@ pub(crate) async fn spool(mut body: Body, mem: u64, max: u64) -> Result<Spooled,
     {
         return Err(SpoolError::TooLarge(max));
     }
-    let mut memory = Buffered::default();
+    let mut memory = BufferedBody::default();
+    let mut total: u64 = 0;
     let mut file: Option<(tokio::fs::File, TempPath)> = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| SpoolError::Body(e.into()))?;
         let data = match frame.into_data() {
             Ok(data) => data,
             Err(frame) => {
-                memory.trailers = frame.into_trailers().ok();
+                memory.set_trailers(frame.into_trailers().ok());
                 continue;
             }
         };
-        memory.len += data.len() as u64;
+        total += data.len() as u64;
         if let Some(max) = limit
-            && memory.len > max
+            && total > max
         {
             return Err(SpoolError::TooLarge(max));
         }
         match &mut file {
             Some((f, _)) => f.write_all(&data).await?,
-            None if memory.len > mem => {
+            None if total > mem => {
                 let (std_file, path) = tempfile::NamedTempFile::new()?.into_parts();
                 let mut f = tokio::fs::File::from_std(std_file);
-                for chunk in memory.chunks.drain(..) {
+                for chunk in memory.take_chunks() {
                     f.write_all(&chunk).await?;
                 }
                 f.write_all(&data).await?;
                 file = Some((f, path));
             }
-            None => memory.chunks.push(data),
+            None => memory.push(data),
         }
     }
     Ok(match file {
@@ -90,8 +89,8 @@ pub(crate) async fn spool(mut body: Body, mem: u64, max: u64) -> Result<Spooled,
             f.flush().await?;
             Spooled::File {
                 path: Arc::new(path),
-                len: memory.len,
-                trailers: memory.trailers,
+                len: total,
+                trailers: memory.trailers().cloned(),
             }
         }
     })
@@ -103,7 +102,7 @@ impl Spooled {
     /// The body's length in bytes.
     pub(crate) fn len(&self) -> u64 {
         match self {
-            Spooled::Memory(buffered) => buffered.len,
+            Spooled::Memory(buffered) => buffered.len(),
             Spooled::File { len, .. } => *len,
         }
     }
