@@ -5,6 +5,7 @@ use std::{error::Error as _, io};
 use http::{
     HeaderValue, StatusCode, Version,
     header::{HOST, UPGRADE},
+    uri::Authority,
 };
 use hyper::upgrade::OnUpgrade;
 use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, ProxyError};
@@ -106,8 +107,21 @@ impl Forwarder {
         }
         self.set_host(&mut request, target)?;
 
+        let clients =
+            self.transport
+                .clients(target.protocol(), target.authority(), on_upgrade.is_some());
+        // A per-server client dials its server whatever the URI says: the URI then
+        // carries the `Host` being sent, which HTTP/2 sends as `:authority`.
+        let uri_host = if clients.dial_uri_host {
+            None
+        } else {
+            request
+                .headers()
+                .get(HOST)
+                .and_then(|h| Authority::try_from(h.as_bytes()).ok())
+        };
         let uri = target
-            .request_uri(request.uri().path_and_query())
+            .request_uri(uri_host, request.uri().path_and_query())
             .map_err(|_| ProxyError::BadRequest {
                 reason: "request target cannot be forwarded",
             })?;
@@ -122,9 +136,6 @@ impl Forwarder {
             request.headers_mut().remove(http::header::CONNECTION);
         }
 
-        let clients = self
-            .transport
-            .clients(target.protocol(), on_upgrade.is_some());
         let replay = if on_upgrade.is_some() {
             None
         } else {

@@ -142,9 +142,11 @@ impl Target {
         self.base_path.as_deref()
     }
 
-    /// The URI to send a request for `path_and_query` to this server.
+    /// The URI to send a request for `path_and_query` to this server; `authority`
+    /// replaces the server's (the client's host, for HTTP/2's `:authority`).
     pub(crate) fn request_uri(
         &self,
+        authority: Option<Authority>,
         path_and_query: Option<&PathAndQuery>,
     ) -> Result<Uri, http::Error> {
         let scheme = match self.protocol {
@@ -153,7 +155,7 @@ impl Target {
         };
         let mut builder = Uri::builder()
             .scheme(scheme)
-            .authority(self.authority.clone());
+            .authority(authority.unwrap_or_else(|| self.authority.clone()));
         builder = match (self.preserve_path, &self.base_path, path_and_query) {
             (true, Some(base), Some(pq)) => {
                 builder.path_and_query(format!("{base}{}", pq.as_str()))
@@ -211,8 +213,11 @@ mod tests {
     fn preserve_path_prefixes_the_server_path() {
         let t = Target::parse("http://a:1/base/").unwrap();
         let pq: PathAndQuery = "/x?y=1".parse().unwrap();
-        assert_eq!(t.request_uri(Some(&pq)).unwrap(), "http://a:1/x?y=1");
+        assert_eq!(t.request_uri(None, Some(&pq)).unwrap(), "http://a:1/x?y=1");
         let t = t.with_preserve_path(true);
-        assert_eq!(t.request_uri(Some(&pq)).unwrap(), "http://a:1/base/x?y=1");
+        assert_eq!(
+            t.request_uri(None, Some(&pq)).unwrap(),
+            "http://a:1/base/x?y=1"
+        );
     }
 }

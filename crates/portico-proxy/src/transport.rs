@@ -10,13 +10,25 @@
 //!
 //! Each comes twice: pooled, and without a pool for the one retry of a request
 //! whose pooled connection the backend had closed (see [`crate::Forwarder`]).
+//!
+//! Requests that may travel over HTTP/2 (`h2c://`, and `https://` where ALPN may pick
+//! h2) carry the client's host in their URI, because HTTP/2 sends the URI's
+//! authority as `:authority` (RFC 9113 forbids a `Host` that differs). Their clients
+//! are therefore per server: a connector that always dials that server, whatever
+//! host the URI names, so pools never mix servers.
 
 mod connect;
 mod settings;
 mod tls;
 mod verify;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use http::uri::Authority;
 
 use hyper_rustls::HttpsConnector;
 use hyper_util::{
@@ -58,17 +70,32 @@ pub struct Transport {
 
 #[derive(Debug)]
 struct Shared {
-    auto: Clients,
-    h2c: Clients,
-    tls_http1: Clients,
+    /// `http://` servers (the URI names the server).
+    http1: Arc<Clients>,
+    /// `https://` upgrades (HTTP/1.1 only; the URI names the server).
+    tls_http1: Arc<Clients>,
+    /// Per server, for requests that may go over HTTP/2.
+    per_server: RwLock<HashMap<(UpstreamProtocol, Authority), Arc<Clients>>>,
+    auto_builder: Builder,
+    h2c_builder: Builder,
+    alpn: Connector,
     response_header_timeout: Option<Duration>,
 }
+
+/// Per-server clients kept at most; past this the cache starts over (servers in
+/// use get new clients, and new connections, on their next request), so churning
+/// backends cannot grow it without bound.
+const MAX_SERVERS: usize = 4096;
 
 /// A pooled client and its pool-less twin, for retries on a fresh connection.
 #[derive(Clone, Debug)]
 pub(crate) struct Clients {
     pub(crate) pooled: Client<Connector, Body>,
     pub(crate) fresh: Client<Connector, Body>,
+    /// Whether the connector dials the host the request URI names (shared
+    /// clients); when false it dials its own server and the URI carries the
+    /// client's host.
+    pub(crate) dial_uri_host: bool,
 }
 
 // === impl Transport ===
@@ -102,32 +129,65 @@ impl Transport {
             .http2_keep_alive_interval(settings.read_idle_timeout)
             .http2_keep_alive_timeout(settings.ping_timeout)
             .http2_keep_alive_while_idle(true);
-        let auto = Clients::new(&builder, alpn.clone());
+        let http1 = Arc::new(Clients::new(&builder, alpn.clone()));
         let tls_http1 = if settings.disable_http2 {
-            auto.clone()
+            http1.clone()
         } else {
-            Clients::new(&builder, connector(tls.http1_only.clone()))
+            Arc::new(Clients::new(&builder, connector(tls.http1_only.clone())))
         };
-        builder.http2_only(true);
-        let h2c = Clients::new(&builder, alpn);
+        let mut h2c_builder = builder.clone();
+        h2c_builder.http2_only(true);
         Ok(Transport {
             shared: Arc::new(Shared {
-                auto,
-                h2c,
+                http1,
                 tls_http1,
+                per_server: RwLock::new(HashMap::new()),
+                auto_builder: builder,
+                h2c_builder,
+                alpn,
                 response_header_timeout: settings.response_header_timeout,
             }),
         })
     }
 
-    /// The clients for `protocol`; `upgrade` for requests that switch protocols,
-    /// which need HTTP/1.1 end to end.
-    pub(crate) fn clients(&self, protocol: UpstreamProtocol, upgrade: bool) -> &Clients {
+    /// The clients for a request to `server` over `protocol`; `upgrade` for
+    /// requests that switch protocols, which need HTTP/1.1 end to end. Whether
+    /// the request URI must name the server ([`Clients::dial_uri_host`]) comes
+    /// with them.
+    pub(crate) fn clients(
+        &self,
+        protocol: UpstreamProtocol,
+        server: &Authority,
+        upgrade: bool,
+    ) -> Arc<Clients> {
         match protocol {
-            UpstreamProtocol::H2c => &self.shared.h2c,
-            UpstreamProtocol::Https if upgrade => &self.shared.tls_http1,
-            UpstreamProtocol::Http1 | UpstreamProtocol::Https => &self.shared.auto,
+            UpstreamProtocol::Http1 => self.shared.http1.clone(),
+            UpstreamProtocol::Https if upgrade => self.shared.tls_http1.clone(),
+            UpstreamProtocol::H2c | UpstreamProtocol::Https => self.per_server(protocol, server),
         }
+    }
+
+    fn per_server(&self, protocol: UpstreamProtocol, server: &Authority) -> Arc<Clients> {
+        let key = (protocol, server.clone());
+        if let Ok(map) = self.shared.per_server.read()
+            && let Some(clients) = map.get(&key)
+        {
+            return clients.clone();
+        }
+        let builder = match protocol {
+            UpstreamProtocol::H2c => &self.shared.h2c_builder,
+            UpstreamProtocol::Http1 | UpstreamProtocol::Https => &self.shared.auto_builder,
+        };
+        let mut clients = Clients::new(builder, self.shared.alpn.to(server.clone()));
+        clients.dial_uri_host = false;
+        let clients = Arc::new(clients);
+        if let Ok(mut map) = self.shared.per_server.write() {
+            if map.len() >= MAX_SERVERS && !map.contains_key(&key) {
+                map.clear();
+            }
+            return map.entry(key).or_insert(clients).clone();
+        }
+        clients
     }
 
     pub(crate) fn response_header_timeout(&self) -> Option<Duration> {
@@ -152,6 +212,7 @@ impl Clients {
         Clients {
             pooled: builder.build(connector.clone()),
             fresh: fresh.build(connector),
+            dial_uri_host: true,
         }
     }
 }

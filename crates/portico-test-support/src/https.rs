@@ -91,6 +91,10 @@ pub struct HttpsRequest {
     pub path: String,
     /// The index in [`HttpsBackend::handshakes`] of its connection's handshake.
     pub handshake: usize,
+    /// The host it was addressed to: `:authority` over HTTP/2, `Host` over HTTP/1.1.
+    pub host: Option<String>,
+    /// Its `Host` header, if any (also over HTTP/2).
+    pub host_header: Option<String>,
 }
 
 /// What an HTTPS backend has seen so far.
@@ -205,6 +209,22 @@ pub async fn start(name: &str, leaf: &Leaf, tls: ServerTls) -> HttpsBackend {
                                 .map(|p| p.as_str().to_owned())
                                 .unwrap_or_default(),
                             handshake: index,
+                            host: request
+                                .uri()
+                                .authority()
+                                .map(|a| a.as_str().to_owned())
+                                .or_else(|| {
+                                    request
+                                        .headers()
+                                        .get(http::header::HOST)
+                                        .and_then(|h| h.to_str().ok())
+                                        .map(str::to_owned)
+                                }),
+                            host_header: request
+                                .headers()
+                                .get(http::header::HOST)
+                                .and_then(|h| h.to_str().ok())
+                                .map(str::to_owned),
                         })
                     });
                     async move { Ok::<_, Infallible>(reply) }

@@ -201,15 +201,11 @@ fn tokio_stream_from(
 }
 
 #[tokio::test]
-#[ignore = "bug: HTTP/2 backends get the server URL's host:port as :authority and the client's Host as a separate `host` header (see the test's comment)"]
 async fn h2c_backend_sees_the_client_host_as_its_authority() {
-    // Traefik (Go's HTTP/2 transport) sends the request's Host as `:authority`
-    // and no `Host` header, so a backend routing on `:authority` sees the
-    // client's host, as an HTTP/1.1 backend sees it in `Host`. Portico sends
-    // `:authority: 127.0.0.1:<port>` (hyper-util's pool key, the URI) plus
-    // `host: example.com`, which RFC 9113 §8.3.1 forbids (a `Host` differing
-    // from `:authority`). The same holds for `https://` servers that negotiate
-    // h2, gRPC included.
+    // Traefik (Go's HTTP/2 transport) sends the request's Host as `:authority`, so a
+    // backend routing on `:authority` sees the client's host, as an HTTP/1.1
+    // backend sees it in `Host`; a `host` header, if any, must be the same
+    // (RFC 9113 §8.3.1).
     let backend = H2cBackend::start().await;
     let proxy = start(&routing(&backend.url(), None)).await;
     assert_eq!(get(proxy.addr("web"), "/").await.status, 200);

@@ -158,11 +158,12 @@ async fn unchanged_transport_keeps_its_connections_across_reloads() {
     assert_eq!(backend.handshakes().len(), 1, "one pooled connection");
 
     // The service using the transport changes (and a router is added); the
-    // transport does not.
+    // transport does not. (Not `passHostHeader`: over h2 the host is the
+    // `:authority`, and connections are pooled per server and host.)
     let changed = routing(&backend.url(), "tr", &transport, &whoami.url())
         .replace(
             "        serversTransport: tr\n",
-            "        serversTransport: tr\n        passHostHeader: false\n",
+            "        serversTransport: tr\n        responseForwarding:\n          flushInterval: 50ms\n",
         )
         .replace(
             "  services:\n",

@@ -82,6 +82,15 @@ async fn root_ca_file_makes_the_backend_trusted_and_h2_is_negotiated() {
     assert_eq!(handshakes[0].alpn.as_deref(), Some("h2"));
     // An IP address is verified against the certificate's IP SAN; no SNI is sent.
     assert_eq!(handshakes[0].sni, None);
+    // Over h2 the client's host is the `:authority` (any `host` header agrees).
+    let requests = s.backend.requests();
+    assert_eq!(requests[0].host.as_deref(), Some("example.com"));
+    assert!(
+        requests[0]
+            .host_header
+            .as_deref()
+            .is_none_or(|h| h == "example.com")
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use http::Uri;
+use http::{Uri, uri::Authority};
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::{
@@ -33,6 +33,9 @@ pub(crate) struct Established(pub(crate) Instant);
 pub(crate) struct Connector {
     inner: HttpsConnector<HttpConnector>,
     tls_timeout: Duration,
+    /// Dial this server whatever the request URI names (the URI then carries the
+    /// client's host, for HTTP/2's `:authority`).
+    destination: Option<Authority>,
 }
 
 /// A connection tagged with the moment it was established.
@@ -56,6 +59,15 @@ impl Connector {
         Connector {
             inner,
             tls_timeout: dial_timeout.unwrap_or_default() + TLS_HANDSHAKE_TIMEOUT,
+            destination: None,
+        }
+    }
+
+    /// The same connector, always dialling `destination` (TLS names included).
+    pub(super) fn to(&self, destination: Authority) -> Connector {
+        Connector {
+            destination: Some(destination),
+            ..self.clone()
         }
     }
 }
@@ -69,7 +81,15 @@ impl tower::Service<Uri> for Connector {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, dst: Uri) -> ConnectFuture {
+    fn call(&mut self, mut dst: Uri) -> ConnectFuture {
+        if let Some(destination) = &self.destination {
+            let mut parts = dst.into_parts();
+            parts.authority = Some(destination.clone());
+            match Uri::from_parts(parts) {
+                Ok(uri) => dst = uri,
+                Err(error) => return Box::pin(std::future::ready(Err(error.into()))),
+            }
+        }
         let is_tls = dst.scheme() == Some(&http::uri::Scheme::HTTPS);
         let limit = self.tls_timeout;
         let connecting = self.inner.call(dst);
