@@ -17,7 +17,8 @@
 //! - [`proxy`]: Portico in-process from install and routing YAML, with the
 //!   routing files in a temporary directory the test can rewrite;
 //! - [`client`]: one-shot HTTP/1.1 and HTTP/2 requests and raw-socket exchanges;
-//! - [`tls`]: a CA and certificates (rcgen), and TLS clients for entrypoints.
+//! - [`tls`]: a CA and certificates (rcgen), and TLS clients for entrypoints;
+//! - [`kube_api`]: a fake Kubernetes API server (list + watch) for kube-rs.
 //!
 //! Every listener is bound before its address is handed out; no port is ever
 //! guessed.
@@ -26,8 +27,11 @@ pub mod client;
 pub mod faulty;
 pub mod grpc;
 pub mod https;
+pub mod kube_api;
 pub mod pebble;
 pub mod proxy;
 pub mod sse;
 pub mod tls;
 pub mod upstream;
+
+pub use kube_api::FakeKubeApi;

@@ -51,6 +51,7 @@ pub use self::{
 pub use portico_config as config;
 pub use portico_core as core;
 pub use portico_middleware as middleware;
+pub use portico_provider_kubernetes as kubernetes;
 pub use portico_proxy as proxy;
 pub use portico_router as router;
 pub use portico_rules as rules;

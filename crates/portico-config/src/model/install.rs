@@ -167,6 +167,10 @@ pub struct ProvidersSpec {
     pub throttle: Duration,
     /// `providers.file`.
     pub file: Option<FileProviderSpec>,
+    /// `providers.kubernetesCRD`.
+    pub kubernetes_crd: Option<super::KubernetesCrdSpec>,
+    /// `providers.kubernetesIngress`.
+    pub kubernetes_ingress: Option<super::KubernetesIngressSpec>,
 }
 
 impl Default for ProvidersSpec {
@@ -174,6 +178,8 @@ impl Default for ProvidersSpec {
         ProvidersSpec {
             throttle: Duration::from_secs(2),
             file: None,
+            kubernetes_crd: None,
+            kubernetes_ingress: None,
         }
     }
 }

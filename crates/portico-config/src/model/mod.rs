@@ -7,6 +7,7 @@
 mod acme;
 mod address;
 mod install;
+mod kubernetes;
 pub mod middleware;
 mod routing;
 mod service;
@@ -23,6 +24,9 @@ pub use self::{
         EntryPointHttp, EntryPointSpec, EntryPointTls, FileProviderSpec, ForwardedHeadersSpec,
         InstallModel, LifeCycle, LogFormat, LogSpec, ProvidersSpec, Redirect, RespondingTimeouts,
         TransportSpec,
+    },
+    kubernetes::{
+        IngressEndpointSpec, KubernetesClientSpec, KubernetesCrdSpec, KubernetesIngressSpec,
     },
     routing::{QualifiedName, RouterSpec, RouterTls, RoutingModel, TlsDomain},
     service::{

@@ -106,6 +106,8 @@ impl Supervisor {
                 self.routing.remove("file");
             }
             self.start_file_provider();
+            self.load_manifests_now().await;
+            self.start_kubernetes_providers();
         }
         let set_changed = old_names != new_names || !same_socket.is_empty() || !pending.is_empty();
         if set_changed || providers_changed || options_changed {

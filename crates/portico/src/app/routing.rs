@@ -5,7 +5,6 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use portico_config::{
     model::RoutingModel,
-    raw::RoutingConfig,
     validate::{self, RoutingOptions},
 };
 use portico_proxy::Transport;
@@ -13,11 +12,14 @@ use portico_router::{Compiled, Compiler, EntryPointSet};
 use portico_tls::TlsRegistry;
 use tracing::warn;
 
+use crate::providers::Provided;
+
 /// What one provider last gave that was good.
 #[derive(Debug)]
 enum Source {
-    /// Raw configuration (the file provider), validated at each compilation.
-    Raw(Box<RoutingConfig>),
+    /// Raw configuration (the file and Kubernetes providers), validated at each
+    /// compilation.
+    Raw(Box<Provided>),
     /// An already validated model (a library user's own provider).
     Model(Box<RoutingModel>),
 }
@@ -59,14 +61,15 @@ impl Routing {
 
     /// Records a provider's raw configuration; `false` when it is unchanged (then
     /// nothing needs compiling).
-    pub(super) fn set_raw(&mut self, provider: &str, config: RoutingConfig) -> bool {
+    pub(crate) fn set_raw(&mut self, provider: &str, provided: Provided) -> bool {
         if let Some(Source::Raw(previous)) = self.providers.get(provider)
-            && **previous == config
+            && previous.config == provided.config
+            && previous.failed == provided.failed
         {
             return false;
         }
         self.providers
-            .insert(provider.to_owned(), Source::Raw(Box::new(config)));
+            .insert(provider.to_owned(), Source::Raw(Box::new(provided)));
         true
     }
 
@@ -104,7 +107,7 @@ impl Routing {
         let task = crate::control::low_priority(move || {
             let started = std::time::Instant::now();
             for (provider, raw) in &raws {
-                model.extend(validate::routing(provider, raw, &options));
+                model.extend(crate::providers::validate_provided(provider, raw, &options));
             }
             validate::service_graph(&mut model);
             for warning in &model.warnings {

@@ -8,7 +8,6 @@ use portico_config::{
     model::{EntryPointSpec, FileProviderSpec, InstallModel, RoutingModel},
     validate::RoutingOptions,
 };
-use portico_provider_file::{LoadError, Loaded};
 use portico_proxy::{Transport, TransportSettings};
 use portico_router::{EntryPointSet, RouteTable, Router, RuntimeStatus};
 use portico_server::{EntryPoint, RunningEntryPoint};
@@ -26,7 +25,7 @@ use super::{
     lock,
     routing::Routing,
 };
-use crate::providers;
+use crate::providers::{self, KubernetesProvider, Provided};
 
 /// What handles ask of the supervisor.
 #[derive(Debug)]
@@ -49,7 +48,7 @@ pub(super) enum Command {
 #[derive(Debug)]
 pub(crate) struct ProviderUpdate {
     pub(crate) provider: &'static str,
-    pub(crate) result: Result<Loaded, LoadError>,
+    pub(crate) result: Result<Provided, String>,
 }
 
 /// Everything that changes at run time, owned by one task.
@@ -66,6 +65,8 @@ pub(super) struct Supervisor {
     pub(super) updates: mpsc::Sender<ProviderUpdate>,
     inbox_updates: Option<mpsc::Receiver<ProviderUpdate>>,
     pub(super) file_provider: Option<JoinHandle<()>>,
+    /// The Kubernetes providers' tasks.
+    pub(super) kubernetes: Vec<JoinHandle<()>>,
     pub(super) draining: Vec<JoinHandle<()>>,
     /// The certificate resolvers, when any is configured.
     pub(super) acme: Option<Arc<AcmeRuntime>>,
@@ -107,6 +108,7 @@ impl Supervisor {
             updates,
             inbox_updates: Some(inbox_updates),
             file_provider: None,
+            kubernetes: Vec::new(),
             draining: Vec::new(),
             acme: None,
         };
@@ -118,7 +120,7 @@ impl Supervisor {
         if let Some(acme) = &supervisor.acme {
             supervisor
                 .routing
-                .set_raw(acme::PROVIDER, acme.stored_config());
+                .set_raw(acme::PROVIDER, acme.stored_config().into());
             for (name, routers) in &mut supervisor.routers {
                 if acme.http01_entry_points.contains(name) {
                     routers.http01 = Some(acme.http01.clone());
@@ -131,6 +133,7 @@ impl Supervisor {
         if let Some(file) = supervisor.install.providers.file.clone() {
             supervisor.load_file_provider_now(&file).await;
         }
+        supervisor.load_manifests_now().await;
         supervisor.recompile().await;
         let ports: BTreeMap<String, u16> = bound
             .iter()
@@ -145,6 +148,7 @@ impl Supervisor {
             }
         }
         supervisor.start_file_provider();
+        supervisor.start_kubernetes_providers();
         supervisor
     }
 
@@ -169,6 +173,7 @@ impl Supervisor {
                         if let Some(file) = self.install.providers.file.clone() {
                             self.load_file_provider_now(&file).await;
                         }
+                        self.load_manifests_now().await;
                         self.recompile().await;
                         let _ = reply.send(lock(&self.shared.status).clone());
                     }
@@ -189,16 +194,13 @@ impl Supervisor {
 
     async fn on_provider_update(&mut self, update: ProviderUpdate) {
         match update.result {
-            Ok(loaded) => {
-                for warning in &loaded.warnings {
+            Ok(provided) => {
+                for warning in &provided.warnings {
                     warn!(provider = update.provider, "{warning}");
                 }
-                if self.routing.set_raw(update.provider, loaded.config) {
-                    info!(
-                        provider = update.provider,
-                        files = loaded.files.len(),
-                        "configuration changed"
-                    );
+                let sources = provided.sources;
+                if self.routing.set_raw(update.provider, provided) {
+                    info!(provider = update.provider, sources, "configuration changed");
                     self.recompile().await;
                 } else {
                     info!(provider = update.provider, "configuration unchanged");
@@ -219,10 +221,58 @@ impl Supervisor {
                 for warning in &loaded.warnings {
                     warn!(provider = "file", "{warning}");
                 }
-                self.routing.set_raw("file", loaded.config);
+                self.routing.set_raw("file", loaded.into());
             }
             Some(Err(error)) => error!(provider = "file", "{error}; serving without its routers"),
             None => error!("file provider load failed"),
+        }
+    }
+
+    /// Loads the manifests of Kubernetes providers that read them (at start and
+    /// when their settings change), so their routers serve from the first request.
+    pub(super) async fn load_manifests_now(&mut self) {
+        for provider in KubernetesProvider::configured(&self.install) {
+            if provider.client().manifests.is_empty() {
+                continue;
+            }
+            let name = provider.name();
+            let task = provider.clone();
+            match crate::control::low_priority(move || providers::load_manifests(&task)).await {
+                Some(Ok(provided)) => {
+                    for warning in &provided.warnings {
+                        warn!(provider = name, "{warning}");
+                    }
+                    self.routing.set_raw(name, provided);
+                }
+                Some(Err(error)) => {
+                    error!(provider = name, "{error}; keeping its last good objects")
+                }
+                None => error!(provider = name, "manifest load failed"),
+            }
+        }
+    }
+
+    /// (Re)starts the Kubernetes providers' tasks for the current settings, and
+    /// forgets providers no longer configured.
+    pub(super) fn start_kubernetes_providers(&mut self) {
+        for task in self.kubernetes.drain(..) {
+            task.abort();
+        }
+        let configured = KubernetesProvider::configured(&self.install);
+        for name in [
+            portico_provider_kubernetes::crd::PROVIDER,
+            portico_provider_kubernetes::ingress::PROVIDER,
+        ] {
+            if !configured.iter().any(|p| p.name() == name) {
+                self.routing.remove(name);
+            }
+        }
+        for provider in configured {
+            self.kubernetes.push(providers::watch_kubernetes(
+                provider,
+                self.install.providers.throttle,
+                self.updates.clone(),
+            ));
         }
     }
 
@@ -306,6 +356,9 @@ impl Supervisor {
 
     async fn shutdown(&mut self) {
         if let Some(task) = self.file_provider.take() {
+            task.abort();
+        }
+        for task in self.kubernetes.drain(..) {
             task.abort();
         }
         let drains: Vec<_> = std::mem::take(&mut self.entrypoints)

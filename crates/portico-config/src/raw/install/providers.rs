@@ -136,6 +136,10 @@ pub struct KubernetesCrdProvider {
     /// Namespaces allowed to reference other providers' objects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_provider_namespaces: Option<Vec<String>>,
+    /// Portico: read the objects from these manifest files or directories
+    /// instead of an API server (watched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifests: Option<Vec<String>>,
 }
 
 /// The Kubernetes Ingress provider (`ingress.Provider`).
@@ -187,6 +191,10 @@ pub struct KubernetesIngressProvider {
     /// Namespaces allowed to reference other providers' objects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_provider_namespaces: Option<Vec<String>>,
+    /// Portico: read the objects from these manifest files or directories
+    /// instead of an API server (watched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifests: Option<Vec<String>>,
 }
 
 /// Address published in ingress status (`ingress.EndpointIngress`).

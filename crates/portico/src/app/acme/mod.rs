@@ -222,7 +222,8 @@ async fn publish(resolvers: &Resolvers, updates: &mpsc::Sender<ProviderUpdate>) 
             config: resolvers.stored_config(),
             files: Vec::new(),
             warnings: Vec::new(),
-        }),
+        }
+        .into()),
     };
     let _ = updates.send(update).await;
 }
