@@ -183,8 +183,10 @@ impl<'a> Backends<'a> {
                     continue;
                 }
                 for address in &endpoint.addresses {
-                    if seen.insert(address.clone()) {
-                        servers.push(url(scheme, address, target));
+                    // Once per address and port: several slices may list a pod.
+                    let server = url(scheme, address, target);
+                    if seen.insert(server.clone()) {
+                        servers.push(server);
                     }
                 }
             }
