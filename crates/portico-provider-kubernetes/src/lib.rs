@@ -42,5 +42,6 @@ pub mod crd;
 pub mod ingress;
 pub mod manifests;
 pub mod names;
+pub mod selector;
 pub mod translation;
 pub mod watch;

@@ -3,7 +3,7 @@
 //! hands out once every stream has listed and whenever it changed since.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
@@ -23,7 +23,10 @@ use serde_json::Value;
 use tokio::{sync::Notify, task::JoinHandle};
 use tracing::{debug, info, warn};
 
-use crate::cluster::{Cluster, ObjectKey, Resource};
+use crate::{
+    cluster::{Cluster, ObjectKey, Resource},
+    selector::{LabelSelector, SelectorError},
+};
 
 /// The API server cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,40 @@ pub struct WatchSpec {
     /// The kinds the label selector applies to (the provider's own objects, not
     /// the Services and Secrets they name).
     pub selected: Vec<crate::cluster::Kind>,
+}
+
+// === impl WatchSpec ===
+
+impl WatchSpec {
+    /// Keeps the objects of `cluster` a watch with this spec would have listed:
+    /// in the namespaces, and for the selected kinds, matching the label
+    /// selector (what the API server filters; manifests need it done here).
+    pub fn scope(&self, cluster: &mut Cluster) -> Result<(), SelectorError> {
+        let selector: Option<LabelSelector> =
+            self.label_selector.as_deref().map(str::parse).transpose()?;
+        cluster.retain(|resource, key, object| {
+            if !self.resources.contains(&resource) {
+                return false;
+            }
+            if resource.kind.namespaced()
+                && !self.namespaces.is_empty()
+                && !self.namespaces.contains(&key.namespace)
+            {
+                return false;
+            }
+            match &selector {
+                Some(selector) if self.selected.contains(&resource.kind) => {
+                    let labels: BTreeMap<String, String> = object
+                        .pointer("/metadata/labels")
+                        .and_then(|l| serde_json::from_value(l.clone()).ok())
+                        .unwrap_or_default();
+                    selector.matches(&labels)
+                }
+                _ => true,
+            }
+        });
+        Ok(())
+    }
 }
 
 /// Running watchers and the cluster they keep.

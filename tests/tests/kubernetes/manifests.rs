@@ -230,3 +230,68 @@ spec:
     until_body(web, "x", "/other", "Name: shared").await;
     proxy.shutdown().await;
 }
+
+#[tokio::test]
+async fn namespaces_and_label_selector_scope_manifests_as_an_api_server_would() {
+    let app = upstream::whoami("scoped").await;
+    let dir = tempfile::tempdir().unwrap();
+    let route = |ns: &str, name: &str, labels: &str, path: &str| {
+        format!(
+            "apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}
+spec:
+  routes: [{{match: Path(`{path}`), services: [{{name: web, port: 80}}]}}]
+"
+        )
+    };
+    let text = [
+        route("shop", "labelled", "app: shop", "/labelled"),
+        route("shop", "unlabelled", "", "/unlabelled"),
+        route("other", "elsewhere", "app: shop", "/elsewhere"),
+        service("shop", "web", &[app.addr()]),
+        service("other", "web", &[app.addr()]),
+    ]
+    .join("---\n");
+    write(dir.path(), "all.yaml", &text);
+    let proxy = proxy::builder()
+        .install(&install(&format!(
+            "kubernetesCRD:\n  namespaces: [shop]\n  labelSelector: app=shop\n  manifests: [\"{}\"]",
+            dir.path().display()
+        )))
+        .start()
+        .await;
+    let web = proxy.addr("web");
+    assert_eq!(client::get(web, "x", "/labelled").await.status, 200);
+    assert_eq!(client::get(web, "x", "/unlabelled").await.status, 404);
+    assert_eq!(client::get(web, "x", "/elsewhere").await.status, 404);
+    assert_eq!(proxy.status().routers.len(), 1);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_example_in_config_validates_and_serves() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let app = upstream::whoami("example").await;
+    let dir = tempfile::tempdir().unwrap();
+    // The example's manifests, pointed at this test's backend.
+    let text =
+        std::fs::read_to_string(root.join("config/examples/kubernetes/manifests/my-app.yaml"))
+            .unwrap()
+            .replace("port: 9000", &format!("port: {}", app.addr().port()));
+    write(dir.path(), "my-app.yaml", &text);
+    let static_config =
+        std::fs::read_to_string(root.join("config/examples/kubernetes/portico.yaml")).unwrap();
+    assert!(static_config.contains("- config/examples/kubernetes/manifests"));
+    let proxy = proxy::builder()
+        .install(&install(&format!(
+            "kubernetesCRD:\n  manifests: [\"{}\"]",
+            dir.path().display()
+        )))
+        .start()
+        .await;
+    let reply = client::get(proxy.addr("web"), "my-app.example.com", "/api/hello").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("x-served-by"), Some("portico"));
+    proxy.shutdown().await;
+}

@@ -157,6 +157,13 @@ impl Cluster {
         }
     }
 
+    /// Keeps only the objects for which `keep(resource, key, object)` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(Resource, &ObjectKey, &Value) -> bool) {
+        for (resource, objects) in &mut self.objects {
+            objects.retain(|key, object| keep(*resource, key, object));
+        }
+    }
+
     /// How many objects are stored, over every resource.
     pub fn len(&self) -> usize {
         self.objects.values().map(BTreeMap::len).sum()

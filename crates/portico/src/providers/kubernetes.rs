@@ -109,13 +109,23 @@ impl KubernetesProvider {
 }
 
 /// Reads a provider's manifests and translates them.
+///
+/// The provider's namespaces and label selector apply as an API server would
+/// apply them.
 pub(crate) fn load_manifests(provider: &KubernetesProvider) -> Result<Provided, ProviderError> {
-    let read = manifests::load(&provider.client().manifests).map_err(|source| {
+    let mut read = manifests::load(&provider.client().manifests).map_err(|source| {
         ProviderError::Manifests {
             provider: provider.name(),
             source,
         }
     })?;
+    provider
+        .watch_spec()
+        .scope(&mut read.cluster)
+        .map_err(|source| ProviderError::Selector {
+            provider: provider.name(),
+            source,
+        })?;
     Ok(provider.provided(&read.cluster, read.warnings))
 }
 

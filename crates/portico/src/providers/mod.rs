@@ -33,6 +33,15 @@ pub enum ProviderError {
         #[source]
         source: ManifestError,
     },
+    /// A Kubernetes provider's `labelSelector` does not parse.
+    #[error("{provider} provider: labelSelector: {source}")]
+    Selector {
+        /// `kubernetescrd` or `kubernetes`.
+        provider: &'static str,
+        /// Why.
+        #[source]
+        source: portico_provider_kubernetes::selector::SelectorError,
+    },
 }
 
 /// One provider's whole configuration, as it last produced it.
