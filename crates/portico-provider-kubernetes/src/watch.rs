@@ -351,3 +351,99 @@ fn not_served(error: &watcher::Error) -> bool {
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(endpoint: &str) -> KubernetesClientSpec {
+        KubernetesClientSpec {
+            endpoint: Some(endpoint.to_owned()),
+            ..KubernetesClientSpec::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn client_settings_errors_name_the_setting() {
+        let error = client(&spec("http://[::1")).await.err().unwrap();
+        assert!(
+            error.to_string().starts_with("endpoint \"http://[::1\""),
+            "{error}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let missing = KubernetesClientSpec {
+            cert_auth_file_path: Some(dir.path().join("ca.crt")),
+            ..spec("https://127.0.0.1:6443")
+        };
+        let error = client(&missing).await.err().unwrap();
+        assert!(
+            error.to_string().starts_with("certAuthFilePath "),
+            "{error}"
+        );
+
+        let empty = dir.path().join("empty.crt");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let not_pem = KubernetesClientSpec {
+            cert_auth_file_path: Some(empty),
+            ..spec("https://127.0.0.1:6443")
+        };
+        let error = client(&not_pem).await.err().unwrap();
+        assert!(error.to_string().contains("no PEM certificate"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_token_and_a_ca_file_make_a_client() {
+        let ca = rcgen::generate_simple_self_signed(vec!["kubernetes".to_owned()]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.crt");
+        std::fs::write(&path, ca.cert.pem()).unwrap();
+        let with_ca = KubernetesClientSpec {
+            token: Some("t0ken".into()),
+            cert_auth_file_path: Some(path),
+            ..spec("https://127.0.0.1:6443")
+        };
+        assert!(client(&with_ca).await.is_ok());
+    }
+
+    #[test]
+    fn scope_applies_namespaces_and_the_selector_to_selected_kinds() {
+        use crate::cluster::Kind;
+        let mut cluster = Cluster::default();
+        for (kind, ns, name, labels) in [
+            ("IngressRoute", "a", "in", serde_json::json!({"app": "x"})),
+            ("IngressRoute", "a", "unlabelled", serde_json::json!({})),
+            (
+                "IngressRoute",
+                "b",
+                "outside",
+                serde_json::json!({"app": "x"}),
+            ),
+        ] {
+            cluster
+                .apply_value(
+                    serde_json::json!({"apiVersion": "traefik.io/v1alpha1", "kind": kind,
+                    "metadata": {"name": name, "namespace": ns, "labels": labels}}),
+                )
+                .unwrap();
+        }
+        cluster
+            .apply_value(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "svc", "namespace": "a"}}))
+            .unwrap();
+        let spec = WatchSpec {
+            resources: Resource::crd_provider(),
+            namespaces: vec!["a".into()],
+            label_selector: Some("app=x".into()),
+            selected: vec![Kind::IngressRoute],
+        };
+        spec.scope(&mut cluster).unwrap();
+        let kept: Vec<String> = cluster.keys().map(|(_, k)| k.to_string()).collect();
+        assert_eq!(kept, ["a/in", "a/svc"]);
+        let bad = WatchSpec {
+            label_selector: Some("app in x".into()),
+            ..spec
+        };
+        assert!(bad.scope(&mut cluster).is_err());
+    }
+}
