@@ -46,6 +46,15 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
     let watch_static = loaded.model.watch_static;
     runtime.block_on(async move {
         let install = loaded.model;
+        // Before anything serves: a SIGTERM sent as soon as an entrypoint answers
+        // must drain, not kill the process with the default action.
+        let mut signals = match Signals::new() {
+            Ok(signals) => signals,
+            Err(e) => {
+                error!(error = %e, "cannot listen for signals");
+                return ExitCode::FAILURE;
+            }
+        };
         let bound = match BoundApp::bind(install) {
             Ok(bound) => bound,
             Err(error) => {
@@ -71,14 +80,6 @@ pub(crate) fn run(args: &ConfigArgs) -> ExitCode {
                 }
             },
             _ => None,
-        };
-        let mut signals = match Signals::new() {
-            Ok(signals) => signals,
-            Err(e) => {
-                error!(error = %e, "cannot listen for signals");
-                app.shutdown().await;
-                return ExitCode::FAILURE;
-            }
         };
         loop {
             let static_changed = async {
