@@ -15,7 +15,8 @@ use tracing::debug;
 use crate::{
     Target, Transport, UpstreamProtocol,
     headers::{append_x_forwarded_for, remove_hop_by_hop},
-    retry::{Replay, is_stale_connection},
+    retry::{Replay, closed_before_answer, is_stale_connection},
+    transport::Http1Error,
     upgrade,
 };
 
@@ -106,6 +107,9 @@ impl Forwarder {
             append_x_forwarded_for(request.headers_mut(), &ip);
         }
         self.set_host(&mut request, target)?;
+        if target.protocol() == UpstreamProtocol::Http1 && on_upgrade.is_none() {
+            return self.forward_direct(request, target).await;
+        }
 
         let clients =
             self.transport
@@ -185,6 +189,69 @@ impl Forwarder {
         Ok(response.map(Body::new))
     }
 
+    /// An `http://` exchange without protocol switch, on the transport's own
+    /// HTTP/1.1 pool (see `transport/http1.rs`): a request the pooled connection
+    /// never wrote goes out again on a fresh one, and so does an idempotent,
+    /// bodiless one whose pooled connection closed before answering.
+    async fn forward_direct(
+        &self,
+        mut request: HttpRequest,
+        target: &Target,
+    ) -> Result<HttpResponse, ProxyError> {
+        let authority = || target.authority().to_string();
+        *request.uri_mut() = target
+            .origin_uri(request.uri().path_and_query())
+            .map_err(|_| ProxyError::BadRequest {
+                reason: "request target cannot be forwarded",
+            })?;
+        *request.version_mut() = Version::HTTP_11;
+        let replay = Replay::of(&request);
+        let pool = self.transport.direct();
+        let server = target.authority();
+        let pending = async {
+            let first = pool.send(server, request, false).await;
+            match first.result {
+                Err(error) if first.reused => {
+                    let again = match (first.unsent, replay) {
+                        (Some(unsent), _) => Some(unsent),
+                        (None, Some(replay)) if closed_before_answer(&error) => {
+                            Some(replay.into_request())
+                        }
+                        _ => None,
+                    };
+                    match again {
+                        Some(request) => {
+                            debug!(backend = %server, %error, "pooled connection closed by the backend, retrying on a fresh one");
+                            pool.send(server, request, true).await.result
+                        }
+                        None => Err(error),
+                    }
+                }
+                result => result,
+            }
+        };
+        let result = match self.transport.response_header_timeout() {
+            Some(limit) => match tokio::time::timeout(limit, pending).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(ProxyError::UpstreamTimeout {
+                        authority: authority(),
+                    });
+                }
+            },
+            None => pending.await,
+        };
+        let mut response = result.map_err(|e| classify_direct(e, authority()))?;
+        if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+            return Err(ProxyError::Upstream {
+                authority: authority(),
+                source: "backend switched protocols without being asked".into(),
+            });
+        }
+        remove_hop_by_hop(response.headers_mut(), false);
+        Ok(response)
+    }
+
     fn set_host(&self, request: &mut HttpRequest, target: &Target) -> Result<(), ProxyError> {
         if self.pass_host_header {
             if !request.headers().contains_key(HOST) {
@@ -207,6 +274,33 @@ impl Forwarder {
             request.headers_mut().insert(HOST, value);
         }
         Ok(())
+    }
+}
+
+/// Sorts a failure of the HTTP/1.1 pool into connect (502), timeout (504) or
+/// exchange (502).
+fn classify_direct(error: Http1Error, authority: String) -> ProxyError {
+    let timed_out = {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        let mut found = false;
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<io::Error>() {
+                found |= io.kind() == io::ErrorKind::TimedOut;
+            }
+            source = e.source();
+        }
+        found
+    };
+    match error {
+        _ if timed_out => ProxyError::UpstreamTimeout { authority },
+        Http1Error::Connect(_) => ProxyError::UpstreamConnect {
+            authority,
+            source: Box::new(error),
+        },
+        Http1Error::Exchange(_) => ProxyError::Upstream {
+            authority,
+            source: Box::new(error),
+        },
     }
 }
 

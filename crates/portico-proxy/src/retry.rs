@@ -13,7 +13,7 @@ use http::{HeaderMap, Method, Uri, Version};
 use http_body::Body as _;
 use hyper_util::client::legacy::Error as ClientError;
 use portico_core::{Body, HttpRequest};
-use std::{error::Error as _, io};
+use std::io;
 use tokio::time::Instant;
 
 use crate::transport::Established;
@@ -81,9 +81,9 @@ pub(crate) fn is_stale_connection(error: &ClientError, started: Instant) -> bool
     reused && closed_before_answer(error)
 }
 
-/// Whether the causes of `error` say the connection was closed or reset.
-fn closed_before_answer(error: &ClientError) -> bool {
-    let mut source = error.source();
+/// Whether `error` or its causes say the connection was closed or reset.
+pub(crate) fn closed_before_answer(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
     while let Some(cause) = source {
         if cause
             .downcast_ref::<hyper::Error>()

@@ -168,6 +168,26 @@ impl Target {
     }
 }
 
+// (origin-form URIs for connections that are already to the server)
+impl Target {
+    /// The origin-form request target (`/path?query`, prefixed by the server's
+    /// path when it is preserved), for a connection already made to the server.
+    pub(crate) fn origin_uri(
+        &self,
+        path_and_query: Option<&PathAndQuery>,
+    ) -> Result<Uri, http::Error> {
+        let path_and_query = match (self.preserve_path, &self.base_path, path_and_query) {
+            (true, Some(base), Some(pq)) => {
+                PathAndQuery::try_from(format!("{base}{}", pq.as_str()))?
+            }
+            (true, Some(base), None) => PathAndQuery::try_from(format!("{base}/"))?,
+            (_, _, Some(pq)) => pq.clone(),
+            (_, _, None) => PathAndQuery::from_static("/"),
+        };
+        Ok(Uri::from(path_and_query))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

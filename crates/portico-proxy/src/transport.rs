@@ -1,10 +1,12 @@
 //! The pooled clients requests go out through (`serversTransport`).
 //!
-//! One [`Transport`] holds three hyper-util clients over one connector:
+//! One [`Transport`] holds an HTTP/1.1 pool of its own for `http://` servers
+//! (connections driven by the request's task, see `transport/http1.rs`) and
+//! three hyper-util clients over one connector:
 //!
 //! | client | servers | protocol |
 //! |---|---|---|
-//! | `auto` | `http://`, `https://` | HTTP/1.1; over TLS, h2 when ALPN picks it |
+//! | `auto` | `https://`, and `http://` upgrades | HTTP/1.1; over TLS, h2 when ALPN picks it |
 //! | `h2c` | `h2c://` | HTTP/2 with prior knowledge |
 //! | `tls_http1` | `https://` upgrades (WebSocket) | ALPN offers only `http/1.1` |
 //!
@@ -18,6 +20,7 @@
 //! host the URI names, so pools never mix servers.
 
 mod connect;
+mod http1;
 mod settings;
 mod tls;
 mod verify;
@@ -38,7 +41,10 @@ use hyper_util::{
 use portico_core::Body;
 
 use self::connect::Connector;
-pub(crate) use self::connect::Established;
+pub(crate) use self::{
+    connect::Established,
+    http1::{Http1Error, Http1Pool},
+};
 pub use self::{settings::TransportSettings, tls::TransportError};
 use crate::UpstreamProtocol;
 
@@ -70,7 +76,9 @@ pub struct Transport {
 
 #[derive(Debug)]
 struct Shared {
-    /// `http://` servers (the URI names the server).
+    /// `http://` servers, except upgrades: connections driven by the request.
+    direct: Arc<Http1Pool>,
+    /// `http://` upgrades (the URI names the server).
     http1: Arc<Clients>,
     /// `https://` upgrades (HTTP/1.1 only; the URI names the server).
     tls_http1: Arc<Clients>,
@@ -139,6 +147,11 @@ impl Transport {
         h2c_builder.http2_only(true);
         Ok(Transport {
             shared: Arc::new(Shared {
+                direct: Arc::new(Http1Pool::new(
+                    settings.dial_timeout,
+                    settings.idle_conn_timeout,
+                    settings.max_idle_conns_per_host,
+                )),
                 http1,
                 tls_http1,
                 per_server: RwLock::new(HashMap::new()),
@@ -188,6 +201,11 @@ impl Transport {
             return map.entry(key).or_insert(clients).clone();
         }
         clients
+    }
+
+    /// The pool of `http://` connections (requests that do not switch protocols).
+    pub(crate) fn direct(&self) -> &Arc<Http1Pool> {
+        &self.shared.direct
     }
 
     pub(crate) fn response_header_timeout(&self) -> Option<Duration> {

@@ -221,6 +221,9 @@ impl EntryPoint {
                 builder
                     .http1()
                     .keep_alive(true)
+                    // One buffer per response head and small body: over TLS one
+                    // record (one seal) instead of one per buffer.
+                    .writev(false)
                     .header_read_timeout(None)
                     .max_buf_size(head_limit.clamp(MIN_BUF, 64 << 20));
                 builder
