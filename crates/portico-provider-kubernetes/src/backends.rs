@@ -268,7 +268,8 @@ fn service_port(
     }
 }
 
-fn port_text(port: &IntOrString) -> String {
+/// A port as written: its number or its name.
+pub(crate) fn port_text(port: &IntOrString) -> String {
     match port {
         IntOrString::Int(n) => n.to_string(),
         IntOrString::String(s) => s.clone(),

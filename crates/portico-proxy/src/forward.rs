@@ -1,6 +1,6 @@
 //! Sending one request to one backend.
 
-use std::{error::Error as _, io};
+use std::io;
 
 use http::{
     HeaderValue, StatusCode, Version,
@@ -280,17 +280,7 @@ impl Forwarder {
 /// Sorts a failure of the HTTP/1.1 pool into connect (502), timeout (504) or
 /// exchange (502).
 fn classify_direct(error: Http1Error, authority: String) -> ProxyError {
-    let timed_out = {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-        let mut found = false;
-        while let Some(e) = source {
-            if let Some(io) = e.downcast_ref::<io::Error>() {
-                found |= io.kind() == io::ErrorKind::TimedOut;
-            }
-            source = e.source();
-        }
-        found
-    };
+    let timed_out = timed_out(&error);
     match error {
         _ if timed_out => ProxyError::UpstreamTimeout { authority },
         Http1Error::Connect(_) => ProxyError::UpstreamConnect {
@@ -306,17 +296,7 @@ fn classify_direct(error: Http1Error, authority: String) -> ProxyError {
 
 /// Sorts a client failure into connect (502), timeout (504) or exchange (502).
 fn classify(error: hyper_util::client::legacy::Error, authority: String) -> ProxyError {
-    let timed_out = {
-        let mut source = error.source();
-        let mut found = false;
-        while let Some(e) = source {
-            if let Some(io) = e.downcast_ref::<io::Error>() {
-                found |= io.kind() == io::ErrorKind::TimedOut;
-            }
-            source = e.source();
-        }
-        found
-    };
+    let timed_out = timed_out(&error);
     if timed_out {
         ProxyError::UpstreamTimeout { authority }
     } else if error.is_connect() {
@@ -330,4 +310,18 @@ fn classify(error: hyper_util::client::legacy::Error, authority: String) -> Prox
             source: Box::new(error),
         }
     }
+}
+
+/// Whether `error` or one of its causes is an I/O timeout.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }

@@ -9,9 +9,8 @@ use super::ValidationError;
 use crate::{
     model::{
         EntryPointHttp, EntryPointSpec, EntryPointTls, FileProviderSpec, ForwardedHeadersSpec,
-        IngressEndpointSpec, InstallModel, KubernetesClientSpec, KubernetesCrdSpec,
-        KubernetesIngressSpec, LifeCycle, ListenAddress, LogFormat, LogSpec, ProvidersSpec,
-        Redirect, RespondingTimeouts, TlsDomain, TransportSpec,
+        InstallModel, LifeCycle, ListenAddress, LogFormat, LogSpec, ProvidersSpec, Redirect,
+        RespondingTimeouts, TlsDomain, TransportSpec,
     },
     raw::{self, install as ri},
 };
@@ -435,132 +434,6 @@ impl Validator {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn kubernetes_client(
-        &mut self,
-        base: &str,
-        endpoint: &Option<String>,
-        token: &Option<String>,
-        ca: &Option<String>,
-        namespaces: &Option<Vec<String>>,
-        label_selector: &Option<String>,
-        throttle: Option<&raw::Duration>,
-        manifests: &Option<Vec<String>>,
-    ) -> KubernetesClientSpec {
-        let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-        let endpoint = nonempty(endpoint);
-        if let Some(url) = &endpoint
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            self.error(
-                format!("{base}.endpoint"),
-                format!("{url:?} is not an http:// or https:// URL"),
-            );
-        }
-        let manifests: Vec<PathBuf> = manifests
-            .iter()
-            .flatten()
-            .filter(|p| !p.trim().is_empty())
-            .map(PathBuf::from)
-            .collect();
-        KubernetesClientSpec {
-            endpoint,
-            token: nonempty(token),
-            cert_auth_file_path: nonempty(ca).map(PathBuf::from),
-            namespaces: namespaces
-                .iter()
-                .flatten()
-                .filter(|n| !n.is_empty())
-                .cloned()
-                .collect(),
-            label_selector: nonempty(label_selector),
-            throttle: self
-                .timeout(&format!("{base}.throttleDuration"), throttle)
-                .flatten()
-                .unwrap_or_default(),
-            manifests,
-        }
-    }
-
-    fn kubernetes_crd(&mut self, p: &ri::KubernetesCrdProvider) -> KubernetesCrdSpec {
-        let base = "providers.kubernetesCRD";
-        if p.manifests
-            .as_ref()
-            .is_some_and(|m| m.iter().all(|p| p.trim().is_empty()))
-        {
-            self.error(format!("{base}.manifests"), "lists no file or directory");
-        }
-        if p.cross_provider_namespaces.is_some() {
-            self.warn(
-                &format!("{base}.crossProviderNamespaces"),
-                "accepted but not applied: references to other providers are always allowed",
-            );
-        }
-        KubernetesCrdSpec {
-            client: self.kubernetes_client(
-                base,
-                &p.endpoint,
-                &p.token,
-                &p.cert_auth_file_path,
-                &p.namespaces,
-                &p.label_selector,
-                p.throttle_duration.as_ref(),
-                &p.manifests,
-            ),
-            ingress_class: p.ingress_class.clone().filter(|c| !c.is_empty()),
-            allow_cross_namespace: p.allow_cross_namespace.unwrap_or(false),
-            allow_external_name_services: p.allow_external_name_services.unwrap_or(false),
-            allow_empty_services: p.allow_empty_services.unwrap_or(false),
-            native_lb_by_default: p.native_lb_by_default.unwrap_or(false),
-        }
-    }
-
-    fn kubernetes_ingress(&mut self, p: &ri::KubernetesIngressProvider) -> KubernetesIngressSpec {
-        let base = "providers.kubernetesIngress";
-        if p.manifests
-            .as_ref()
-            .is_some_and(|m| m.iter().all(|p| p.trim().is_empty()))
-        {
-            self.error(format!("{base}.manifests"), "lists no file or directory");
-        }
-        let ingress_endpoint = p.ingress_endpoint.as_ref().map(|e| {
-            let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
-            let published_service = nonempty(&e.published_service);
-            if let Some(s) = &published_service
-                && s.split('/').filter(|p| !p.is_empty()).count() != 2
-            {
-                self.error(
-                    format!("{base}.ingressEndpoint.publishedService"),
-                    format!("{s:?} is not namespace/name"),
-                );
-            }
-            IngressEndpointSpec {
-                ip: nonempty(&e.ip),
-                hostname: nonempty(&e.hostname),
-                published_service,
-            }
-        });
-        KubernetesIngressSpec {
-            client: self.kubernetes_client(
-                base,
-                &p.endpoint,
-                &p.token,
-                &p.cert_auth_file_path,
-                &p.namespaces,
-                &p.label_selector,
-                p.throttle_duration.as_ref(),
-                &p.manifests,
-            ),
-            ingress_class: p.ingress_class.clone().filter(|c| !c.is_empty()),
-            ingress_endpoint,
-            allow_empty_services: p.allow_empty_services.unwrap_or(false),
-            allow_external_name_services: p.allow_external_name_services.unwrap_or(false),
-            disable_ingress_class_lookup: p.disable_ingress_class_lookup.unwrap_or(false),
-            native_lb_by_default: p.native_lb_by_default.unwrap_or(false),
-            strict_prefix_matching: p.strict_prefix_matching.unwrap_or(false),
-        }
-    }
-
     fn log(&mut self, log: &ri::Log) -> LogSpec {
         let mut out = LogSpec::default();
         if let Some(level) = &log.level {
@@ -634,6 +507,8 @@ impl Validator {
         out
     }
 }
+
+mod kubernetes;
 
 #[cfg(test)]
 mod tests;

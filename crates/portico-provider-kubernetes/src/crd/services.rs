@@ -12,7 +12,11 @@ use super::{
     Builder, PROVIDER,
     spec::{Object, ServiceRef, TraefikServiceSpec, WeightedServiceRef},
 };
-use crate::{backends::PortRef, cluster::Kind, names};
+use crate::{
+    backends::{PortRef, port_text},
+    cluster::Kind,
+    names,
+};
 
 impl Builder<'_> {
     /// Every TraefikService, as `<namespace>-<name>`.
@@ -225,12 +229,5 @@ fn traefik_service_name(ns: &str, name: &str) -> String {
         None => names::normalize(&format!("{ns}-{name}")),
         Some((name, provider)) if provider == PROVIDER => names::normalize(&format!("{ns}-{name}")),
         Some((name, provider)) => format!("{}@{provider}", names::normalize(name)),
-    }
-}
-
-fn port_text(port: &IntOrString) -> String {
-    match port {
-        IntOrString::Int(n) => n.to_string(),
-        IntOrString::String(s) => s.clone(),
     }
 }
