@@ -15,8 +15,8 @@ use tracing::debug;
 use crate::{
     Target, Transport, UpstreamProtocol,
     headers::{append_x_forwarded_for, remove_hop_by_hop},
-    retry::{Replay, closed_before_answer, is_stale_connection},
-    transport::Http1Error,
+    retry::{Replay, is_stale_connection},
+    transport::{Http1Error, Outgoing},
     upgrade,
 };
 
@@ -190,7 +190,7 @@ impl Forwarder {
     }
 
     /// An `http://` exchange without protocol switch, on the transport's own
-    /// HTTP/1.1 pool (see `transport/http1.rs`): a request the pooled connection
+    /// HTTP/1.1 pool (see `transport/http1/`): a request the pooled connection
     /// never wrote goes out again on a fresh one, and so does an idempotent,
     /// bodiless one whose pooled connection closed before answering.
     async fn forward_direct(
@@ -204,30 +204,17 @@ impl Forwarder {
             .map_err(|_| ProxyError::BadRequest {
                 reason: "request target cannot be forwarded",
             })?;
-        *request.version_mut() = Version::HTTP_11;
-        let replay = Replay::of(&request);
-        let pool = self.transport.direct();
         let server = target.authority();
+        let outgoing = Outgoing::encode(request, server);
+        let pool = self.transport.direct();
         let pending = async {
-            let first = pool.send(server, request, false).await;
-            match first.result {
-                Err(error) if first.reused => {
-                    let again = match (first.unsent, replay) {
-                        (Some(unsent), _) => Some(unsent),
-                        (None, Some(replay)) if closed_before_answer(&error) => {
-                            Some(replay.into_request())
-                        }
-                        _ => None,
-                    };
-                    match again {
-                        Some(request) => {
-                            debug!(backend = %server, %error, "pooled connection closed by the backend, retrying on a fresh one");
-                            pool.send(server, request, true).await.result
-                        }
-                        None => Err(error),
-                    }
+            let first = pool.send(server, outgoing, false).await;
+            match (first.result, first.again) {
+                (Err(error), Some(again)) if first.reused => {
+                    debug!(backend = %server, %error, "pooled connection closed by the backend, retrying on a fresh one");
+                    pool.send(server, again, true).await.result
                 }
-                result => result,
+                (result, _) => result,
             }
         };
         let result = match self.transport.response_header_timeout() {
@@ -277,17 +264,18 @@ impl Forwarder {
     }
 }
 
-/// Sorts a failure of the HTTP/1.1 pool into connect (502), timeout (504) or
-/// exchange (502).
+/// Sorts a failure of the HTTP/1.1 pool into connect (502), timeout (504),
+/// client gone (499: its request body failed) or exchange (502).
 fn classify_direct(error: Http1Error, authority: String) -> ProxyError {
     let timed_out = timed_out(&error);
     match error {
+        Http1Error::RequestBody(_) => ProxyError::ClientClosed,
         _ if timed_out => ProxyError::UpstreamTimeout { authority },
         Http1Error::Connect(_) => ProxyError::UpstreamConnect {
             authority,
             source: Box::new(error),
         },
-        Http1Error::Exchange(_) => ProxyError::Upstream {
+        _ => ProxyError::Upstream {
             authority,
             source: Box::new(error),
         },

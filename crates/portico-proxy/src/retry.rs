@@ -58,7 +58,7 @@ impl Replay {
 }
 
 /// RFC 9110 §9.2.2's idempotent methods.
-fn is_idempotent(method: &Method) -> bool {
+pub(crate) fn is_idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE

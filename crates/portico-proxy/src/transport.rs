@@ -1,7 +1,7 @@
 //! The pooled clients requests go out through (`serversTransport`).
 //!
 //! One [`Transport`] holds an HTTP/1.1 pool of its own for `http://` servers
-//! (connections driven by the request's task, see `transport/http1.rs`) and
+//! (connections driven by the request's task, see `transport/http1/`) and
 //! three hyper-util clients over one connector:
 //!
 //! | client | servers | protocol |
@@ -43,7 +43,7 @@ use portico_core::Body;
 use self::connect::Connector;
 pub(crate) use self::{
     connect::Established,
-    http1::{Http1Error, Http1Pool},
+    http1::{Http1Error, Http1Pool, Outgoing},
 };
 pub use self::{settings::TransportSettings, tls::TransportError};
 use crate::UpstreamProtocol;
