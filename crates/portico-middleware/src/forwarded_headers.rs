@@ -40,7 +40,10 @@ use std::{
     task::{Context, Poll},
 };
 
-use http::{HeaderMap, HeaderName, HeaderValue, Request, header};
+use http::{
+    HeaderMap, HeaderName, HeaderValue, Request,
+    header::{self, Entry},
+};
 use ipnet::IpNet;
 use portico_core::ConnectionInfo;
 use tower::{Layer, Service};
@@ -194,38 +197,44 @@ where
             HeaderValue::from_str(authority.as_str()).ok()
         });
         let headers = request.headers_mut();
+        // Up to six fields are added: one growth at most, not one per field.
+        headers.reserve(6);
         if let Some((_, ip)) = peer
-            && !headers.contains_key(X_REAL_IP)
+            && let Entry::Vacant(entry) = headers.entry(X_REAL_IP)
         {
-            headers.insert(X_REAL_IP, ip);
+            entry.insert(ip);
         }
-        if !headers.contains_key(X_FORWARDED_PROTO) {
-            let proto = match (is_websocket(headers), tls) {
-                (true, true) => "wss",
-                (true, false) => "ws",
-                (false, true) => "https",
-                (false, false) => "http",
-            };
-            headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
-        }
-        if !headers.contains_key(X_FORWARDED_PORT) {
+        let websocket = is_websocket(headers);
+        let secure_proto = match headers.entry(X_FORWARDED_PROTO) {
+            Entry::Occupied(entry) => {
+                let value = entry.get();
+                value == "https" || value == "wss"
+            }
+            Entry::Vacant(entry) => {
+                let proto = match (websocket, tls) {
+                    (true, true) => "wss",
+                    (true, false) => "ws",
+                    (false, true) => "https",
+                    (false, false) => "http",
+                };
+                entry.insert(HeaderValue::from_static(proto));
+                tls
+            }
+        };
+        if let Entry::Vacant(entry) = headers.entry(X_FORWARDED_PORT) {
             let port = host
                 .as_ref()
                 .and_then(|h| port_of(h.to_str().ok()?))
                 .and_then(|p| HeaderValue::from_str(p).ok());
-            let port = port.unwrap_or_else(|| {
-                let secure = tls
-                    || headers
-                        .get(X_FORWARDED_PROTO)
-                        .is_some_and(|p| p == "https" || p == "wss");
-                HeaderValue::from_static(if secure { "443" } else { "80" })
-            });
-            headers.insert(X_FORWARDED_PORT, port);
+            let secure = tls || secure_proto;
+            entry.insert(
+                port.unwrap_or_else(|| HeaderValue::from_static(if secure { "443" } else { "80" })),
+            );
         }
-        if !headers.contains_key(X_FORWARDED_HOST)
-            && let Some(host) = host.filter(|h| !h.is_empty())
+        if let Some(host) = host.filter(|h| !h.is_empty())
+            && let Entry::Vacant(entry) = headers.entry(X_FORWARDED_HOST)
         {
-            headers.insert(X_FORWARDED_HOST, host);
+            entry.insert(host);
         }
         join_lines(headers, X_FORWARDED_FOR);
         if let Some(server) = &self.shared.server {

@@ -2,7 +2,7 @@
 
 use http::{
     HeaderMap, HeaderName, HeaderValue,
-    header::{self, CONNECTION, TE, TRANSFER_ENCODING, UPGRADE},
+    header::{self, CONNECTION, Entry, TE, TRANSFER_ENCODING, UPGRADE},
 };
 
 /// `X-Forwarded-For`.
@@ -46,39 +46,52 @@ fn is_managed(name: &str) -> bool {
 /// assert!(h.contains_key("x-app"));
 /// ```
 pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<HeaderValue> {
-    // Most messages carry none of these: one pass over the names instead of a hash
-    // lookup per hop-by-hop header.
-    if !headers.keys().any(|name| is_hop_by_hop(name.as_str())) {
+    // One pass over the names finds which hop-by-hop fields are present; most
+    // messages carry none, or only `Connection`, and only those present are
+    // looked up again.
+    let mut present = 0u8;
+    for name in headers.keys() {
+        present |= hop_by_hop_bit(name.as_str());
+    }
+    if present == 0 {
         return None;
     }
-    let upgrade = if keep_upgrade && connection_has_token(headers, "upgrade") {
+    let has = |name: &HeaderName| present & hop_by_hop_bit(name.as_str()) != 0;
+    let upgrade = if keep_upgrade && has(&UPGRADE) && connection_has_token(headers, "upgrade") {
         headers.get(UPGRADE).cloned()
     } else {
         None
     };
     // Read before `Connection` is honoured: clients send `Connection: te`.
-    let te_trailers = headers
-        .get_all(TE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("trailers"));
-    if headers.contains_key(CONNECTION) {
+    let te_trailers = has(&TE)
+        && headers
+            .get_all(TE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("trailers"));
+    if has(&CONNECTION) {
+        // Fields named in `Connection`, except the hop-by-hop ones removed
+        // below anyway (`keep-alive`, `upgrade`): usually none.
         let listed: Vec<HeaderName> = headers
             .get_all(CONNECTION)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|t| !t.is_empty() && !is_managed(t))
+            .filter(|t| {
+                !t.is_empty()
+                    && !is_managed(t)
+                    && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h))
+            })
             .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
             .collect();
         for name in listed {
             headers.remove(name);
         }
-        headers.remove(CONNECTION);
     }
     for name in [
+        CONNECTION,
         PROXY_CONNECTION,
         KEEP_ALIVE,
         header::PROXY_AUTHENTICATE,
@@ -87,7 +100,9 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
         TRANSFER_ENCODING,
         UPGRADE,
     ] {
-        headers.remove(name);
+        if has(&name) {
+            headers.remove(name);
+        }
     }
     if te_trailers {
         headers.insert(TE, HeaderValue::from_static("trailers"));
@@ -99,18 +114,31 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
     upgrade
 }
 
-fn is_hop_by_hop(name: &str) -> bool {
-    matches!(
-        name,
-        "connection"
-            | "proxy-connection"
-            | "keep-alive"
-            | "proxy-authenticate"
-            | "proxy-authorization"
-            | "te"
-            | "transfer-encoding"
-            | "upgrade"
-    )
+/// The hop-by-hop fields, removed from every forwarded message.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "proxy-connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// A bit for each hop-by-hop field name (lower case), 0 for any other name.
+fn hop_by_hop_bit(name: &str) -> u8 {
+    match name {
+        "connection" => 1,
+        "proxy-connection" => 1 << 1,
+        "keep-alive" => 1 << 2,
+        "proxy-authenticate" => 1 << 3,
+        "proxy-authorization" => 1 << 4,
+        "te" => 1 << 5,
+        "transfer-encoding" => 1 << 6,
+        "upgrade" => 1 << 7,
+        _ => 0,
+    }
 }
 
 fn connection_has_token(headers: &HeaderMap, token: &str) -> bool {
@@ -139,20 +167,21 @@ fn connection_has_token(headers: &HeaderMap, token: &str) -> bool {
 /// assert_eq!(h["x-forwarded-for"], "10.0.0.1, 10.0.0.2, 192.0.2.9");
 /// ```
 pub fn append_x_forwarded_for(headers: &mut HeaderMap, client: &HeaderValue) {
-    let mut values = headers.get_all(&X_FORWARDED_FOR).iter();
-    let first = values.next();
-    if first.is_none() {
-        headers.insert(X_FORWARDED_FOR, client.clone());
-        return;
-    }
+    let mut entry = match headers.entry(X_FORWARDED_FOR) {
+        Entry::Vacant(entry) => {
+            entry.insert(client.clone());
+            return;
+        }
+        Entry::Occupied(entry) => entry,
+    };
     let mut joined = Vec::with_capacity(64);
-    for value in headers.get_all(&X_FORWARDED_FOR) {
+    for value in entry.iter() {
         joined.extend_from_slice(value.as_bytes());
         joined.extend_from_slice(b", ");
     }
     joined.extend_from_slice(client.as_bytes());
     if let Ok(value) = HeaderValue::from_bytes(&joined) {
-        headers.insert(X_FORWARDED_FOR, value);
+        entry.insert(value);
     }
 }
 
@@ -166,6 +195,26 @@ mod tests {
             h.append(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn fields_listed_in_connection_go_whatever_their_case() {
+        let mut h = HeaderMap::new();
+        h.insert(CONNECTION, "Keep-Alive, X-Secret, close".parse().unwrap());
+        h.insert("x-secret", "1".parse().unwrap());
+        h.insert("close", "odd but listed".parse().unwrap());
+        h.insert(KEEP_ALIVE, "timeout=5".parse().unwrap());
+        h.insert(TRANSFER_ENCODING, "chunked".parse().unwrap());
+        h.insert("x-app", "kept".parse().unwrap());
+        assert_eq!(remove_hop_by_hop(&mut h, false), None);
+        assert_eq!(
+            h.keys().map(HeaderName::as_str).collect::<Vec<_>>(),
+            ["x-app"]
+        );
+        // Nothing hop-by-hop: untouched.
+        let before = h.clone();
+        remove_hop_by_hop(&mut h, true);
+        assert_eq!(h, before);
     }
 
     #[test]
