@@ -68,6 +68,8 @@ pub struct TlsSnapshot {
     configs: HashMap<Arc<str>, Arc<ServerConfig>>,
     hosts: HostMap,
     default_name: Arc<str>,
+    /// Whether every host uses the default options (no fronting is possible).
+    one_options: bool,
 }
 
 /// Builds a [`TlsSnapshot`]; obtained from [`TlsRegistry::builder`] so that
@@ -160,6 +162,10 @@ struct HostMap {
 /// assert!(misdirected(&snapshot, None, "secure.example.com"));
 /// ```
 pub fn misdirected(snapshot: &TlsSnapshot, sni: Option<&str>, host: &str) -> bool {
+    // When every host uses the default options, every name selects them.
+    if snapshot.one_options {
+        return false;
+    }
     let host = normalize_name(strip_port(host));
     let sni = sni.map(normalize_name);
     if sni.as_deref() == Some(&*host) {
@@ -248,6 +254,7 @@ impl TlsSnapshot {
             configs: HashMap::new(),
             hosts: HostMap::default(),
             default_name: DEFAULT_OPTIONS.into(),
+            one_options: true,
         }
     }
 
@@ -400,11 +407,17 @@ impl SnapshotBuilder {
                 None => map.exact.insert(host.into(), name),
             };
         }
+        let one_options = map
+            .exact
+            .values()
+            .chain(map.wildcard.values())
+            .all(|name| *name == default_name);
         let snapshot = TlsSnapshot {
             certs,
             configs,
             hosts: map,
             default_name,
+            one_options,
         };
         (snapshot, errors)
     }

@@ -255,8 +255,9 @@ impl Http1Pool {
     }
 
     /// Puts a connection whose exchange is complete back, if it can be reused.
+    /// A close or stray bytes arriving from now on are noticed at checkout.
     fn checkin(&self, server: Authority, conn: Conn) {
-        if self.max_idle_per_server == 0 || !conn.is_clean() {
+        if self.max_idle_per_server == 0 || !conn.read_buf.is_empty() {
             return;
         }
         let now = Instant::now();
