@@ -385,10 +385,16 @@ impl TlsOptions {
             config.alpn_protocols.push(ACME_TLS_ALPN.to_vec());
         }
         config.session_storage = sessions.cache.clone();
-        match &sessions.ticketer {
-            Some(ticketer) => config.ticketer = ticketer.clone(),
-            None => config.send_tls13_tickets = 0,
-        }
+        config.send_tls13_tickets = match &sessions.ticketer {
+            Some(ticketer) => {
+                config.ticketer = ticketer.clone();
+                // One ticket per full handshake, as Traefik (Go's crypto/tls)
+                // sends; rustls's default of two costs both sides a ticket
+                // most clients never use.
+                1
+            }
+            None => 0,
+        };
         Ok(config)
     }
 }
