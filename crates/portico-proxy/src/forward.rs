@@ -159,17 +159,7 @@ impl Forwarder {
                 (result, _) => result,
             }
         };
-        let result = match self.transport.response_header_timeout() {
-            Some(limit) => match tokio::time::timeout(limit, pending).await {
-                Ok(result) => result,
-                Err(_) => {
-                    return Err(ProxyError::UpstreamTimeout {
-                        authority: authority(),
-                    });
-                }
-            },
-            None => pending.await,
-        };
+        let result = self.within_response_header_timeout(pending, target).await?;
         let mut response = result.map_err(|e| classify(e, authority()))?;
 
         if response.status() == StatusCode::SWITCHING_PROTOCOLS {
@@ -217,17 +207,7 @@ impl Forwarder {
                 (result, _) => result,
             }
         };
-        let result = match self.transport.response_header_timeout() {
-            Some(limit) => match tokio::time::timeout(limit, pending).await {
-                Ok(result) => result,
-                Err(_) => {
-                    return Err(ProxyError::UpstreamTimeout {
-                        authority: authority(),
-                    });
-                }
-            },
-            None => pending.await,
-        };
+        let result = self.within_response_header_timeout(pending, target).await?;
         let mut response = result.map_err(|e| classify_direct(e, authority()))?;
         if response.status() == StatusCode::SWITCHING_PROTOCOLS {
             return Err(ProxyError::Upstream {
@@ -237,6 +217,23 @@ impl Forwarder {
         }
         remove_hop_by_hop(response.headers_mut(), false);
         Ok(response)
+    }
+
+    /// Awaits `pending` (the exchange up to the response head) within
+    /// `responseHeaderTimeout`, when one is set: past it, 504.
+    async fn within_response_header_timeout<T>(
+        &self,
+        pending: impl Future<Output = T>,
+        target: &Target,
+    ) -> Result<T, ProxyError> {
+        match self.transport.response_header_timeout() {
+            Some(limit) => tokio::time::timeout(limit, pending).await.map_err(|_| {
+                ProxyError::UpstreamTimeout {
+                    authority: target.authority().to_string(),
+                }
+            }),
+            None => Ok(pending.await),
+        }
     }
 
     fn set_host(&self, request: &mut HttpRequest, target: &Target) -> Result<(), ProxyError> {

@@ -91,23 +91,25 @@ pub(crate) fn closed_before_answer(error: &(dyn std::error::Error + 'static)) ->
         {
             return true;
         }
-        let closed = |kind| {
-            matches!(
-                kind,
-                io::ErrorKind::ConnectionReset
-                    | io::ErrorKind::BrokenPipe
-                    | io::ErrorKind::ConnectionAborted
-            )
-        };
         if cause
             .downcast_ref::<io::Error>()
-            .is_some_and(|io| closed(io.kind()))
+            .is_some_and(|io| is_closed(io.kind()))
         {
             return true;
         }
         source = cause.source();
     }
     false
+}
+
+/// Whether an I/O error kind means the peer closed or reset the connection.
+pub(crate) fn is_closed(kind: io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted
+    )
 }
 
 #[cfg(test)]

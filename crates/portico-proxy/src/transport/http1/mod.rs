@@ -29,13 +29,13 @@ mod response;
 use std::{
     collections::HashMap,
     future::poll_fn,
-    hash::{BuildHasherDefault, Hasher},
     io,
     sync::{Arc, Mutex, PoisonError},
     task::{Context, Poll, ready},
     time::Duration,
 };
 
+use fnv::FnvBuildHasher;
 use http::{Response, StatusCode, uri::Authority};
 use portico_core::Body;
 use tokio::{net::TcpStream, time::Instant};
@@ -48,6 +48,7 @@ use self::{
     response::{Framing, Head, HeadError, parse_head},
 };
 use super::TCP_KEEPALIVE;
+use crate::retry::is_closed;
 
 /// Servers with idle connections kept at most; past this the pool starts over.
 const MAX_SERVERS: usize = 4096;
@@ -66,7 +67,8 @@ pub(crate) struct Http1Pool {
 
 #[derive(Debug)]
 struct State {
-    idle: HashMap<Authority, Vec<Idle>, BuildHasherDefault<Fnv>>,
+    /// FNV: the keys are a few short authorities.
+    idle: HashMap<Authority, Vec<Idle>, FnvBuildHasher>,
     swept: Instant,
 }
 
@@ -119,13 +121,9 @@ impl Http1Error {
     pub(crate) fn closed_before_answer(&self) -> bool {
         match self {
             Http1Error::Closed => true,
-            Http1Error::Write(e) | Http1Error::Read(e) => matches!(
-                e.kind(),
-                io::ErrorKind::ConnectionReset
-                    | io::ErrorKind::BrokenPipe
-                    | io::ErrorKind::ConnectionAborted
-                    | io::ErrorKind::UnexpectedEof
-            ),
+            Http1Error::Write(e) | Http1Error::Read(e) => {
+                is_closed(e.kind()) || e.kind() == io::ErrorKind::UnexpectedEof
+            }
             Http1Error::Connect(_) | Http1Error::RequestBody(_) | Http1Error::Head(_) => false,
         }
     }
@@ -354,28 +352,5 @@ fn poll_head(
                 }));
             }
         }
-    }
-}
-
-/// FNV-1a, for the few short authorities a pool holds.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
     }
 }

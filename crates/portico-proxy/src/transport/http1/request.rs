@@ -160,22 +160,8 @@ fn put_length(head: &mut BytesMut, n: u64) {
     put_field(
         head,
         b"content-length",
-        itoa_u64(n, &mut [0; 20]).as_bytes(),
+        itoa::Buffer::new().format(n).as_bytes(),
     );
-}
-
-/// `n` in decimal, without allocating.
-fn itoa_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[at..]).unwrap_or("0")
 }
 
 /// The one valid `Content-Length` of `headers`, if any.
@@ -397,13 +383,6 @@ mod tests {
         assert!(of(Method::DELETE, Body::empty()));
         assert!(!of(Method::POST, Body::empty()));
         assert!(!of(Method::PUT, Body::from("x")));
-    }
-
-    #[test]
-    fn numbers_print_in_decimal() {
-        assert_eq!(itoa_u64(0, &mut [0; 20]), "0");
-        assert_eq!(itoa_u64(1234567890, &mut [0; 20]), "1234567890");
-        assert_eq!(itoa_u64(u64::MAX, &mut [0; 20]), u64::MAX.to_string());
     }
 
     /// A body of unknown length.
