@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# New-connection HTTPS benchmark (a full TLS handshake per request), the scenario
+# New-connection HTTPS benchmark (a TLS handshake per request), the scenario
 # ../shared/bench/run-peers.sh does not have. It reuses the configurations a
 # run-peers.sh run left behind with KEEP_TMP=1 (same certificate, same routes, same
 # backend) and measures each proxy alone, pinned like run-peers.sh does: proxy on
@@ -8,67 +8,196 @@
 #   KEEP_TMP=1 bash docker/bench/run.sh          # leaves /tmp/bench-peers.XXXXXX
 #   bash docker/bench/tls-handshake.sh /tmp/bench-peers.XXXXXX
 #
-# Prints one line per proxy: median req/s over $REPEATS runs of $DURATION s of
-# `wrk -H 'Connection: close'` against https://127.0.0.1:<port>/api/ (wrk resumes no
-# sessions: every request is a new TCP connection and a full TLS 1.3 handshake),
-# and the ratio to nginx. Every process started here is stopped by PID.
+# Two clients ($CLIENTS), each request on a new TCP connection:
+#   wrk     `wrk -H 'Connection: close'`, $CONNS connections. wrk offers the previous
+#           connection's session ticket, so each handshake is a TLS 1.3 resumption
+#           (PSK with a fresh X25519 exchange, no certificate, no signature).
+#   s_time  $S_TIME_PROCS parallel `openssl s_time -new` loops: a full TLS 1.3
+#           handshake per request (certificate, ECDSA signature, X25519), as a
+#           client that keeps no sessions does. The request is the same GET with
+#           Host and Connection: close; rate = connections completed / $DURATION.
+#
+# Two modes ($MODES):
+#   core    the proxy has its whole core. On these 2-vCPU machines the client core is
+#           the bottleneck here (the client's handshakes plus the backend), so this row
+#           also shows how much client-core time each proxy's behaviour costs.
+#   capped  the proxy's cgroup gets $QUOTA % of its core (CFS bandwidth, 10 ms
+#           period), so the proxy, not the client, is the bottleneck: this row is the
+#           proxy's handshake capacity. Needs a writable cpu cgroup (v1 or v2).
+#
+# Prints, per client, mode and proxy, the median req/s over $REPEATS runs of
+# $DURATION s, the proxy's CPU per request (utime + stime of every process in its
+# cgroup, over all runs) and the ratio to nginx. Every process started here is
+# stopped by PID.
 set -euo pipefail
 work=${1:?usage: tls-handshake.sh <run-peers work dir kept with KEEP_TMP=1>}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DURATION=${DURATION:-8} REPEATS=${REPEATS:-3} CONNS=${CONNS:-64}
 PROXY_CPU=${PROXY_CPU:-1} LOAD_CPU=${LOAD_CPU:-0}
 PEERS=${PEERS:-"nginx haproxy caddy portico"}
+MODES=${MODES:-"core capped"} QUOTA=${QUOTA:-15}
+CLIENTS=${CLIENTS:-"wrk s_time"} S_TIME_PROCS=${S_TIME_PROCS:-16}
 bin=${BENCH_PORTICO_BIN:-$root/target/release/portico}
 declare -A port=([nginx]=18101 [haproxy]=18201 [caddy]=18301 [portico]=18401)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+pids=() cgroups=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for c in "${cgroups[@]}"; do rmdir "$c" 2>/dev/null || true; done
+}
 trap cleanup EXIT INT TERM
+
+# --- cpu cgroups: one per proxy run, so its CPU can be counted and capped ---------
+cg_kind=none
+if [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] && [ -w /sys/fs/cgroup/cpu ]; then
+  cg_kind=v1 cg_root=/sys/fs/cgroup/cpu
+elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null \
+     && echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+  cg_kind=v2 cg_root=/sys/fs/cgroup
+fi
+cg_make() {   # name quota-percent|max -> path in $cg
+  cg="$cg_root/portico-bench-$$-$1"
+  mkdir -p "$cg"; cgroups+=("$cg")
+  local quota=-1; [ "$2" = max ] || quota=$(( $2 * 100 ))
+  if [ $cg_kind = v1 ]; then
+    echo 10000 >"$cg/cpu.cfs_period_us"; echo "$quota" >"$cg/cpu.cfs_quota_us"
+  else
+    [ "$quota" = -1 ] && quota=max
+    echo "$quota 10000" >"$cg/cpu.max"
+  fi
+}
+cg_ticks() {   # cgroup -> utime + stime (clock ticks) of every process in it
+  local total=0 pid
+  for pid in $(cat "$1/cgroup.procs"); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
 
 wait_port() {   # port -> waits up to 10 s for a listener
   for _ in $(seq 100); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done
   echo "nothing listens on $1" >&2; return 1
 }
-start() {   # cpu cmd... -> pid in $last
-  taskset -c "$1" "${@:2}" >"$work/logs/handshake-$(basename "$2").out" 2>&1 </dev/null &
+start() {   # cpu cgroup|"" log cmd... -> pid in $last
+  if [ -n "$2" ]; then
+    taskset -c "$1" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$2" "${@:4}" \
+      >"$work/logs/handshake-$3.out" 2>&1 </dev/null &
+  else
+    taskset -c "$1" "${@:4}" >"$work/logs/handshake-$3.out" 2>&1 </dev/null &
+  fi
   last=$!; pids+=("$last")
 }
 
 mkdir -p "$work/logs"
-start "$LOAD_CPU" nginx -p "$work/nginx-backend" -c "$work/nginx-backend/backend.conf" -e "$work/logs/hs-backend.log"
+start "$LOAD_CPU" "" backend nginx -p "$work/nginx-backend" -c "$work/nginx-backend/backend.conf" \
+  -e "$work/logs/hs-backend.log"
 wait_port 18080; wait_port 18081
+ticks_per_s=$(getconf CLK_TCK)
 
-declare -A result
-for peer in $PEERS; do
-  case $peer in
-    nginx) start "$PROXY_CPU" nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" -e "$work/logs/hs-nginx.log" ;;
-    haproxy) start "$PROXY_CPU" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
-    caddy) start "$PROXY_CPU" env GOMAXPROCS=1 HOME="$work/caddy/home" XDG_DATA_HOME="$work/caddy/home/data" \
-             XDG_CONFIG_HOME="$work/caddy/home/config" caddy run --config "$work/caddy/Caddyfile" --adapter caddyfile ;;
-    portico) start "$PROXY_CPU" env BENCH_HOST=app.example.com BENCH_PATH_PREFIX=/api \
-               BENCH_BACKEND_1=127.0.0.1:18080 BENCH_BACKEND_2=127.0.0.1:18081 \
-               BENCH_CERT="$work/cert.pem" BENCH_KEY="$work/key.pem" BENCH_TMP="$work" \
-               PROXY_HTTP_PORT=18400 PROXY_HTTPS_PORT=18401 BENCH_PORTICO_BIN="$bin" \
-               bash "$root/docker/bench/portico-peer.sh" ;;
+# One run of $DURATION s of client $1 against $2 (https URL); sets run_rate and
+# run_requests, reports client-side errors on stderr.
+load() {
+  local client=$1 url=$2 out
+  case $client in
+    wrk)
+      out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
+              -H 'Host: app.example.com' -H 'Connection: close' "$url")
+      run_rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+      run_requests=$(awk '/requests in/ {print $1}' <<<"$out")
+      if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
+        echo "  wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')" >&2
+      fi ;;
+    s_time)
+      # s_time sends "GET <www> HTTP/1.0" + CRLF CRLF: the path argument carries the
+      # rest of an HTTP/1.1 head, the trailing " HTTP/1.0" becomes a header value.
+      local head=$'/api/ HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\nX-Bench:'
+      local hostport=${url#https://} i loops=()
+      hostport=${hostport%%/*}
+      for i in $(seq "$S_TIME_PROCS"); do
+        taskset -c "$LOAD_CPU" openssl s_time -connect "$hostport" -new -time "$DURATION" -www "$head" \
+          >"$work/logs/s_time.$i" 2>&1 </dev/null &
+        loops+=("$!")
+      done
+      wait "${loops[@]}"
+      run_requests=$(cat "$work"/logs/s_time.* | awk '/connections in .* real seconds/ {n += $1} END {print n + 0}')
+      run_rate=$(awk -v n="$run_requests" -v d="$DURATION" 'BEGIN {printf "%.2f", n / d}') ;;
   esac
-  proxy_pid=$last
-  wait_port "${port[$peer]}"
-  url="https://127.0.0.1:${port[$peer]}/api/"
-  curl -sfk -H 'Host: app.example.com' "$url" >/dev/null || { echo "$peer: sanity request failed" >&2; exit 1; }
-  rates=()
-  for _ in $(seq "$REPEATS"); do
-    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
-            -H 'Host: app.example.com' -H 'Connection: close' "$url")
-    rates+=("$(awk '/^Requests\/sec/ {print $2}' <<<"$out")")
+}
+sanity() {   # client url -> fails unless the request the client sends gets a 200
+  case $1 in
+    wrk) curl -sfk -H 'Host: app.example.com' "$2" >/dev/null ;;
+    s_time)
+      local hostport=${2#https://}
+      printf 'GET /api/ HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\nX-Bench: HTTP/1.0\r\n\r\n' \
+        | openssl s_client -quiet -connect "${hostport%%/*}" 2>/dev/null | head -1 | grep -q ' 200 ' ;;
+  esac
+}
+
+declare -A rate cpu
+for client in $CLIENTS; do
+for mode in $MODES; do
+  if [ $cg_kind = none ]; then
+    [ "$mode" = capped ] && { echo "capped: skipped, no writable cpu cgroup" >&2; continue; }
+  fi
+  for peer in $PEERS; do
+    key=$client.$mode.$peer cg=""
+    if [ $cg_kind != none ]; then
+      if [ "$mode" = capped ]; then cg_make "$client-$peer-$mode" "$QUOTA"; else cg_make "$client-$peer-$mode" max; fi
+    fi
+    case $peer in
+      nginx) start "$PROXY_CPU" "$cg" "$peer-$mode" nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" \
+               -e "$work/logs/hs-nginx.log" ;;
+      haproxy) start "$PROXY_CPU" "$cg" "$peer-$mode" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
+      caddy) start "$PROXY_CPU" "$cg" "$peer-$mode" env GOMAXPROCS=1 HOME="$work/caddy/home" \
+               XDG_DATA_HOME="$work/caddy/home/data" XDG_CONFIG_HOME="$work/caddy/home/config" \
+               caddy run --config "$work/caddy/Caddyfile" --adapter caddyfile ;;
+      portico) start "$PROXY_CPU" "$cg" "$peer-$mode" env BENCH_HOST=app.example.com BENCH_PATH_PREFIX=/api \
+                 BENCH_BACKEND_1=127.0.0.1:18080 BENCH_BACKEND_2=127.0.0.1:18081 \
+                 BENCH_CERT="$work/cert.pem" BENCH_KEY="$work/key.pem" BENCH_TMP="$work" \
+                 PROXY_HTTP_PORT=18400 PROXY_HTTPS_PORT=18401 BENCH_PORTICO_BIN="$bin" \
+                 bash "$root/docker/bench/portico-peer.sh" ;;
+    esac
+    proxy_pid=$last
+    wait_port "${port[$peer]}"
+    url="https://127.0.0.1:${port[$peer]}/api/"
+    sanity "$client" "$url" || { echo "$peer: sanity request ($client) failed" >&2; exit 1; }
+    rates=() requests=0
+    [ -n "$cg" ] && ticks0=$(cg_ticks "$cg")
+    for _ in $(seq "$REPEATS"); do
+      load "$client" "$url"
+      rates+=("$run_rate"); requests=$(( requests + run_requests ))
+    done
+    cpu[$key]=-
+    if [ -n "$cg" ]; then
+      cpu[$key]=$(awk -v t="$(( $(cg_ticks "$cg") - ticks0 ))" -v r="$requests" -v hz="$ticks_per_s" \
+                     'BEGIN {printf "%.0f", t / hz * 1e6 / r}')
+    fi
+    rate[$key]=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(( (REPEATS + 1) / 2 ))p")
+    echo "$peer ($client, $mode): runs ${rates[*]} req/s, ${cpu[$key]} us of proxy CPU per request"
+    kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true
+    for _ in $(seq 100); do ss -Hltn "sport = :${port[$peer]}" | grep -q . || break; sleep 0.1; done
   done
-  result[$peer]=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(( (REPEATS + 1) / 2 ))p")
-  echo "$peer: runs ${rates[*]} req/s"
-  kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
-  for _ in $(seq 100); do ss -Hltn "sport = :${port[$peer]}" | grep -q . || break; sleep 0.1; done
+done
 done
 
-echo "https-close (full handshake per request), median of $REPEATS x ${DURATION}s, $CONNS connections:"
-for peer in $PEERS; do
-  ratio=""
-  [ -n "${result[nginx]:-}" ] && ratio=$(awk -v a="${result[$peer]}" -v b="${result[nginx]}" 'BEGIN {printf "%.2fx nginx", a / b}')
-  printf '  %-8s %10s req/s  %s\n' "$peer" "${result[$peer]}" "$ratio"
+for client in $CLIENTS; do
+for mode in $MODES; do
+  [ -n "${rate[$client.$mode.nginx]:-}${rate[$client.$mode.portico]:-}" ] || continue
+  case $client in
+    wrk) what="https-close, resumed TLS 1.3 session (wrk, $CONNS connections)" ;;
+    s_time) what="https-close, full TLS 1.3 handshake (openssl s_time -new, $S_TIME_PROCS loops)" ;;
+  esac
+  case $mode in
+    core) echo "$what, proxy on a whole core (client-bound), median of $REPEATS x ${DURATION}s:" ;;
+    capped) echo "$what, proxy capped at $QUOTA % of its core (proxy-bound), median of $REPEATS x ${DURATION}s:" ;;
+  esac
+  for peer in $PEERS; do
+    key=$client.$mode.$peer
+    [ -n "${rate[$key]:-}" ] || continue
+    ratio=""
+    [ -n "${rate[$client.$mode.nginx]:-}" ] && ratio=$(awk -v a="${rate[$key]}" -v b="${rate[$client.$mode.nginx]}" \
+                                                     'BEGIN {printf "%.2fx nginx", a / b}')
+    printf '  %-8s %10s req/s  %-12s %5s us proxy CPU/req\n' "$peer" "${rate[$key]}" "$ratio" "${cpu[$key]}"
+  done
+done
 done
