@@ -113,14 +113,22 @@ load() {
       local head=$'/api/ HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\nX-Bench:'
       local hostport=${url#https://} i loops=()
       hostport=${hostport%%/*}
+      # s_time stops at a whole-second boundary (8 to 9 s for -time 8) and prints
+      # whole seconds, so each loop is timed here: rate = sum of connections / own
+      # elapsed time over the loops, which run side by side.
       for i in $(seq "$S_TIME_PROCS"); do
-        taskset -c "$LOAD_CPU" openssl s_time -connect "$hostport" -new -time "$DURATION" -www "$head" \
-          >"$work/logs/s_time.$i" 2>&1 </dev/null &
+        ( start=$(date +%s%N)
+          taskset -c "$LOAD_CPU" openssl s_time -connect "$hostport" -new -time "$DURATION" -www "$head" \
+            >"$work/logs/s_time.$i" 2>&1 </dev/null
+          echo "elapsed_ns $(( $(date +%s%N) - start ))" >>"$work/logs/s_time.$i" ) &
         loops+=("$!")
       done
       wait "${loops[@]}"
       run_requests=$(cat "$work"/logs/s_time.* | awk '/connections in .* real seconds/ {n += $1} END {print n + 0}')
-      run_rate=$(awk -v n="$run_requests" -v d="$DURATION" 'BEGIN {printf "%.2f", n / d}') ;;
+      run_rate=$(for i in $(seq "$S_TIME_PROCS"); do
+                   awk '/connections in .* real seconds/ {n = $1} /^elapsed_ns/ {t = $2}
+                        END {print n / (t / 1e9)}' "$work/logs/s_time.$i"
+                 done | awk '{r += $1} END {printf "%.2f", r}') ;;
   esac
 }
 sanity() {   # client url -> fails unless the request the client sends gets a 200
@@ -145,13 +153,13 @@ for mode in $MODES; do
       if [ "$mode" = capped ]; then cg_make "$client-$peer-$mode" "$QUOTA"; else cg_make "$client-$peer-$mode" max; fi
     fi
     case $peer in
-      nginx) start "$PROXY_CPU" "$cg" "$peer-$mode" nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" \
+      nginx) start "$PROXY_CPU" "$cg" "$client-$peer-$mode" nginx -p "$work/nginx" -c "$work/nginx/proxy.conf" \
                -e "$work/logs/hs-nginx.log" ;;
-      haproxy) start "$PROXY_CPU" "$cg" "$peer-$mode" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
-      caddy) start "$PROXY_CPU" "$cg" "$peer-$mode" env GOMAXPROCS=1 HOME="$work/caddy/home" \
+      haproxy) start "$PROXY_CPU" "$cg" "$client-$peer-$mode" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
+      caddy) start "$PROXY_CPU" "$cg" "$client-$peer-$mode" env GOMAXPROCS=1 HOME="$work/caddy/home" \
                XDG_DATA_HOME="$work/caddy/home/data" XDG_CONFIG_HOME="$work/caddy/home/config" \
                caddy run --config "$work/caddy/Caddyfile" --adapter caddyfile ;;
-      portico) start "$PROXY_CPU" "$cg" "$peer-$mode" env BENCH_HOST=app.example.com BENCH_PATH_PREFIX=/api \
+      portico) start "$PROXY_CPU" "$cg" "$client-$peer-$mode" env BENCH_HOST=app.example.com BENCH_PATH_PREFIX=/api \
                  BENCH_BACKEND_1=127.0.0.1:18080 BENCH_BACKEND_2=127.0.0.1:18081 \
                  BENCH_CERT="$work/cert.pem" BENCH_KEY="$work/key.pem" BENCH_TMP="$work" \
                  PROXY_HTTP_PORT=18400 PROXY_HTTPS_PORT=18401 BENCH_PORTICO_BIN="$bin" \
