@@ -57,7 +57,7 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
         return None;
     }
     let has = |name: &HeaderName| present & hop_by_hop_bit(name.as_str()) != 0;
-    let upgrade = if keep_upgrade && has(&UPGRADE) && connection_has_token(headers, "upgrade") {
+    let upgrade = if keep_upgrade && has(&UPGRADE) && has_token(headers, CONNECTION, "upgrade") {
         headers.get(UPGRADE).cloned()
     } else {
         None
@@ -82,7 +82,9 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
             .filter(|t| {
                 !t.is_empty()
                     && !is_managed(t)
-                    && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h))
+                    && !HOP_BY_HOP
+                        .iter()
+                        .any(|h| t.eq_ignore_ascii_case(h.as_str()))
             })
             .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
             .collect();
@@ -90,17 +92,8 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
             headers.remove(name);
         }
     }
-    for name in [
-        CONNECTION,
-        PROXY_CONNECTION,
-        KEEP_ALIVE,
-        header::PROXY_AUTHENTICATE,
-        header::PROXY_AUTHORIZATION,
-        TE,
-        TRANSFER_ENCODING,
-        UPGRADE,
-    ] {
-        if has(&name) {
+    for (bit, name) in HOP_BY_HOP.iter().enumerate() {
+        if present & (1 << bit) != 0 {
             headers.remove(name);
         }
     }
@@ -114,19 +107,22 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) -> Option<
     upgrade
 }
 
-/// The hop-by-hop fields, removed from every forwarded message.
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "proxy-connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "transfer-encoding",
-    "upgrade",
+/// The hop-by-hop fields, removed from every forwarded message, in the order of
+/// their bits in [`hop_by_hop_bit`].
+const HOP_BY_HOP: [HeaderName; 8] = [
+    CONNECTION,
+    PROXY_CONNECTION,
+    KEEP_ALIVE,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    TE,
+    TRANSFER_ENCODING,
+    UPGRADE,
 ];
 
-/// A bit for each hop-by-hop field name (lower case), 0 for any other name.
+/// A bit for each hop-by-hop field name (lower case; bit `i` is `HOP_BY_HOP[i]`),
+/// 0 for any other name. A `match` rather than a search of [`HOP_BY_HOP`]: it runs
+/// for every field of every forwarded message.
 fn hop_by_hop_bit(name: &str) -> u8 {
     match name {
         "connection" => 1,
@@ -141,13 +137,14 @@ fn hop_by_hop_bit(name: &str) -> u8 {
     }
 }
 
-fn connection_has_token(headers: &HeaderMap, token: &str) -> bool {
+/// Whether a comma-separated field of `headers` (every line of it) lists `token`,
+/// compared case-insensitively.
+pub(crate) fn has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
     headers
-        .get_all(CONNECTION)
+        .get_all(name)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
 }
 
 /// Appends `client` (an IP address, already formatted) to `X-Forwarded-For`,
@@ -188,6 +185,14 @@ pub fn append_x_forwarded_for(headers: &mut HeaderMap, client: &HeaderValue) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_hop_by_hop_name_has_its_own_bit_in_list_order() {
+        for (i, name) in HOP_BY_HOP.iter().enumerate() {
+            assert_eq!(hop_by_hop_bit(name.as_str()), 1 << i, "{name}");
+        }
+        assert_eq!(hop_by_hop_bit("x-app"), 0);
+    }
 
     fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

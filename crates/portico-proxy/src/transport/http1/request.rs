@@ -18,6 +18,7 @@ use http_body::Body as _;
 use portico_core::{Body, HttpRequest};
 use tokio::{io::AsyncWrite, net::TcpStream};
 
+use super::response::content_length;
 use crate::retry::is_idempotent;
 
 /// A request ready to be written: its encoded head and its body.
@@ -55,8 +56,11 @@ pub(super) enum UploadError {
 /// Writing one request: the head, then the body frame by frame.
 #[derive(Debug)]
 pub(super) struct Upload {
-    /// The head, until written.
-    head: Option<Bytes>,
+    /// The whole head, kept (not consumed) so that a second attempt can send it
+    /// again without a copy.
+    head: Bytes,
+    /// Head bytes written so far.
+    head_sent: usize,
     /// Body bytes framed and waiting for the socket.
     queued: VecDeque<Bytes>,
     body: Option<Body>,
@@ -121,14 +125,16 @@ impl Outgoing {
         }
     }
 
-    /// Starts writing this request; the head is kept for a second attempt.
+    /// Starts writing this request. The head moves into the upload, which hands
+    /// it back for a second attempt (see [`Outgoing::again`]).
     pub(super) fn upload(&mut self) -> Upload {
         let (body, framing) = match self.body.take() {
             Some((body, framing)) => (Some(body), framing),
             None => (None, Framing::Length(0)),
         };
         Upload {
-            head: Some(self.head.clone()),
+            head: std::mem::take(&mut self.head),
+            head_sent: 0,
             queued: VecDeque::new(),
             body,
             framing,
@@ -141,7 +147,7 @@ impl Outgoing {
     /// or from a bodiless one.
     pub(super) fn again(&self, upload: Upload) -> Outgoing {
         Outgoing {
-            head: self.head.clone(),
+            head: upload.head,
             body: upload.body.map(|body| (body, upload.framing)),
             is_head: self.is_head,
             replayable: self.replayable,
@@ -164,19 +170,12 @@ fn put_length(head: &mut BytesMut, n: u64) {
     );
 }
 
-/// The one valid `Content-Length` of `headers`, if any.
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    let mut values = headers.get_all(CONTENT_LENGTH).iter();
-    let first = values.next()?.to_str().ok()?.trim().parse().ok()?;
-    values.next().is_none().then_some(first)
-}
-
 // === impl Upload ===
 
 impl Upload {
     /// Whether the whole request has been written.
     pub(super) fn is_done(&self) -> bool {
-        self.head.is_none() && self.queued.is_empty() && self.body.is_none()
+        self.head_sent == self.head.len() && self.queued.is_empty() && self.body.is_none()
     }
 
     /// Writes what can be written; ready once the whole request is out.
@@ -186,17 +185,11 @@ impl Upload {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), UploadError>> {
         loop {
-            if let Some(head) = &mut self.head {
-                let n = ready!(Pin::new(&mut *stream).poll_write(cx, head))
+            if self.head_sent < self.head.len() {
+                let n = ready!(Pin::new(&mut *stream).poll_write(cx, &self.head[self.head_sent..]))
                     .map_err(UploadError::Socket)?;
-                if n == 0 {
-                    return Poll::Ready(Err(UploadError::Socket(io::ErrorKind::WriteZero.into())));
-                }
-                head.advance(n);
-                if head.is_empty() {
-                    self.head = None;
-                }
-                self.wrote_any = true;
+                self.wrote(n).map_err(UploadError::Socket)?;
+                self.head_sent += n;
                 continue;
             }
             if !self.queued.is_empty() {

@@ -9,6 +9,8 @@ use http::{
     header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING},
 };
 
+use crate::headers::has_token;
+
 /// The largest response head accepted (Go's `MaxResponseHeaderBytes` is 1 MiB,
 /// nginx's `proxy_buffer_size` 4-8 KiB).
 pub(super) const MAX_HEAD: usize = 64 * 1024;
@@ -156,15 +158,6 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
     }))
 }
 
-/// Whether a comma-separated field of `headers` lists `token`.
-fn has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
-        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-}
-
 fn last_coding_is_chunked(headers: &HeaderMap) -> bool {
     headers
         .get_all(TRANSFER_ENCODING)
@@ -175,7 +168,7 @@ fn last_coding_is_chunked(headers: &HeaderMap) -> bool {
 }
 
 /// The `Content-Length`: every value (and list element) the same number.
-fn content_length(headers: &HeaderMap) -> Option<u64> {
+pub(super) fn content_length(headers: &HeaderMap) -> Option<u64> {
     let mut length = None;
     for part in headers
         .get_all(CONTENT_LENGTH)
