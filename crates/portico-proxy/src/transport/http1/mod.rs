@@ -158,7 +158,9 @@ impl Http1Pool {
     ) -> Attempt {
         let (mut conn, reused) = match (!fresh).then(|| self.checkout(server)).flatten() {
             Some(conn) => (conn, true),
-            None => match self.connect(server).await {
+            // Boxed: dialing is rare on a warm pool, and its state would otherwise
+            // be part of every exchange's future.
+            None => match Box::pin(self.connect(server)).await {
                 Ok(conn) => (conn, false),
                 Err(e) => {
                     return Attempt {
