@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# New-connection HTTPS benchmark (a TLS handshake per request), the scenario
-# ../shared/bench/run-peers.sh does not have. It reuses the configurations a
-# run-peers.sh run left behind with KEEP_TMP=1 (same certificate, same routes, same
-# backend) and measures each proxy alone, pinned like run-peers.sh does: proxy on
-# CPU $PROXY_CPU, wrk and the backend on CPU $LOAD_CPU.
+# HTTPS benchmarks beside ../shared/bench/run-peers.sh: the new-connection rows it
+# does not have, and every HTTPS row again with the proxy, not the client, as the
+# limit. It reuses the configurations a run-peers.sh run left behind with KEEP_TMP=1
+# (same certificate, same routes, same backend) and measures each proxy alone,
+# pinned like run-peers.sh does: proxy on CPU $PROXY_CPU, the clients and the
+# backend on CPU $LOAD_CPU.
 #
 #   KEEP_TMP=1 bash docker/bench/run.sh          # leaves /tmp/bench-peers.XXXXXX
 #   bash docker/bench/tls-handshake.sh /tmp/bench-peers.XXXXXX
 #
-# Two clients ($CLIENTS), each request on a new TCP connection:
-#   wrk     `wrk -H 'Connection: close'`, $CONNS connections. wrk offers the previous
-#           connection's session ticket, so each handshake is a TLS 1.3 resumption
-#           (PSK with a fresh X25519 exchange, no certificate, no signature).
-#   s_time  $S_TIME_PROCS parallel `openssl s_time -new` loops: a full TLS 1.3
-#           handshake per request (certificate, ECDSA signature, X25519), as a
-#           client that keeps no sessions does. The request is the same GET with
-#           Host and Connection: close; rate = connections completed / $DURATION.
+# Clients ($CLIENTS):
+#   wrk       `wrk -H 'Connection: close'`, $CONNS connections, a new TCP connection
+#             per request. wrk offers the previous connection's session ticket, so
+#             each handshake is a TLS 1.3 resumption (PSK with a fresh X25519
+#             exchange, no certificate, no signature).
+#   s_time    $S_TIME_PROCS parallel `openssl s_time -new` loops: a full TLS 1.3
+#             handshake per request (certificate, ECDSA signature, X25519), as a
+#             client that keeps no sessions does. The request is the same GET with
+#             Host and Connection: close; rate = connections completed / elapsed.
+#   keepalive wrk, HTTPS keep-alive, $CONNS connections (run-peers.sh's
+#             https-keepalive).
+#   h2        h2load, HTTP/2 over TLS, $H2_CONNS connections x $H2_STREAMS streams
+#             (run-peers.sh's h2-tls).
 #
 # Two modes ($MODES):
 #   core    the proxy has its whole core. On these 2-vCPU machines the client core is
-#           the bottleneck here (the client's handshakes plus the backend), so this row
+#           the bottleneck of the new-connection rows and of HTTPS keep-alive (the
+#           client's TLS plus the backend saturate it for every proxy), so this row
 #           also shows how much client-core time each proxy's behaviour costs.
 #   capped  the proxy's cgroup gets $QUOTA % of its core (CFS bandwidth, 10 ms
 #           period), so the proxy, not the client, is the bottleneck: this row is the
-#           proxy's handshake capacity. Needs a writable cpu cgroup (v1 or v2).
+#           proxy's capacity per unit of CPU. Needs a writable cpu cgroup (v1 or v2).
 #
 # Prints, per client, mode and proxy, the median req/s over $REPEATS runs of
 # $DURATION s, the proxy's CPU per request (utime + stime of every process in its
@@ -36,7 +43,8 @@ DURATION=${DURATION:-8} REPEATS=${REPEATS:-3} CONNS=${CONNS:-64}
 PROXY_CPU=${PROXY_CPU:-1} LOAD_CPU=${LOAD_CPU:-0}
 PEERS=${PEERS:-"nginx haproxy caddy portico"}
 MODES=${MODES:-"core capped"} QUOTA=${QUOTA:-15}
-CLIENTS=${CLIENTS:-"wrk s_time"} S_TIME_PROCS=${S_TIME_PROCS:-16}
+CLIENTS=${CLIENTS:-"wrk s_time keepalive h2"} S_TIME_PROCS=${S_TIME_PROCS:-16}
+H2_CONNS=${H2_CONNS:-16} H2_STREAMS=${H2_STREAMS:-4}
 bin=${BENCH_PORTICO_BIN:-$root/target/release/portico}
 declare -A port=([nginx]=18101 [haproxy]=18201 [caddy]=18301 [portico]=18401)
 pids=() cgroups=()
@@ -107,6 +115,23 @@ load() {
       if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
         echo "  wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')" >&2
       fi ;;
+    keepalive)
+      out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
+              -H 'Host: app.example.com' "$url")
+      run_rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+      run_requests=$(awk '/requests in/ {print $1}' <<<"$out")
+      if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
+        echo "  wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')" >&2
+      fi ;;
+    h2)
+      out=$(taskset -c "$LOAD_CPU" h2load -t1 -c"$H2_CONNS" -m"$H2_STREAMS" -D "$DURATION" \
+              -H ':authority: app.example.com' "$url")
+      run_rate=$(awk '/^finished in/ {print $4}' <<<"$out")
+      run_requests=$(awk '/^requests:/ {print $8}' <<<"$out")
+      if ! grep -qE '^requests:.* 0 failed, 0 errored' <<<"$out" \
+         || ! grep -qE '^status codes: [0-9]+ 2xx, 0 3xx, 0 4xx, 0 5xx' <<<"$out"; then
+        echo "  h2load: $(grep -E '^(requests|status codes):' <<<"$out" | tr '\n' ' ')" >&2
+      fi ;;
     s_time)
       # s_time sends "GET <www> HTTP/1.0" + CRLF CRLF: the path argument carries the
       # rest of an HTTP/1.1 head, the trailing " HTTP/1.0" becomes a header value.
@@ -133,7 +158,8 @@ load() {
 }
 sanity() {   # client url -> fails unless the request the client sends gets a 200
   case $1 in
-    wrk) curl -sfk -H 'Host: app.example.com' "$2" >/dev/null ;;
+    wrk|keepalive) curl -sfk -H 'Host: app.example.com' "$2" >/dev/null ;;
+    h2) curl -sfk --http2 -o /dev/null -w '%{http_version}' -H 'Host: app.example.com' "$2" | grep -qx 2 ;;
     s_time)
       local hostport=${2#https://}
       printf 'GET /api/ HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\nX-Bench: HTTP/1.0\r\n\r\n' \
@@ -178,7 +204,7 @@ for mode in $MODES; do
     cpu[$key]=-
     if [ -n "$cg" ]; then
       cpu[$key]=$(awk -v t="$(( $(cg_ticks "$cg") - ticks0 ))" -v r="$requests" -v hz="$ticks_per_s" \
-                     'BEGIN {printf "%.0f", t / hz * 1e6 / r}')
+                     'BEGIN {printf "%.1f", t / hz * 1e6 / r}')
     fi
     rate[$key]=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(( (REPEATS + 1) / 2 ))p")
     echo "$peer ($client, $mode): runs ${rates[*]} req/s, ${cpu[$key]} us of proxy CPU per request"
@@ -194,6 +220,8 @@ for mode in $MODES; do
   case $client in
     wrk) what="https-close, resumed TLS 1.3 session (wrk, $CONNS connections)" ;;
     s_time) what="https-close, full TLS 1.3 handshake (openssl s_time -new, $S_TIME_PROCS loops)" ;;
+    keepalive) what="https-keepalive (wrk, $CONNS connections)" ;;
+    h2) what="h2-tls (h2load, $H2_CONNS connections x $H2_STREAMS streams)" ;;
   esac
   case $mode in
     core) echo "$what, proxy on a whole core (client-bound), median of $REPEATS x ${DURATION}s:" ;;
@@ -205,7 +233,7 @@ for mode in $MODES; do
     ratio=""
     [ -n "${rate[$client.$mode.nginx]:-}" ] && ratio=$(awk -v a="${rate[$key]}" -v b="${rate[$client.$mode.nginx]}" \
                                                      'BEGIN {printf "%.2fx nginx", a / b}')
-    printf '  %-8s %10s req/s  %-12s %5s us proxy CPU/req\n' "$peer" "${rate[$key]}" "$ratio" "${cpu[$key]}"
+    printf '  %-8s %10s req/s  %-12s %6s us proxy CPU/req\n' "$peer" "${rate[$key]}" "$ratio" "${cpu[$key]}"
   done
 done
 done
