@@ -28,9 +28,13 @@
 #           the bottleneck of the new-connection rows and of HTTPS keep-alive (the
 #           client's TLS plus the backend saturate it for every proxy), so this row
 #           also shows how much client-core time each proxy's behaviour costs.
-#   capped  the proxy's cgroup gets $QUOTA % of its core (CFS bandwidth, 10 ms
-#           period), so the proxy, not the client, is the bottleneck: this row is the
-#           proxy's capacity per unit of CPU. Needs a writable cpu cgroup (v1 or v2).
+#   capped  the proxy's cgroup gets $QUOTA % of its core per $PERIOD_US µs (CFS
+#           bandwidth), so the proxy, not the client, is the bottleneck: this row is
+#           the proxy's capacity per unit of CPU, as under a container CPU limit. The
+#           default period is 100 ms, Docker's and Kubernetes' default. With a
+#           shorter one (PERIOD_US=10000) the proxy is stopped and restarted ten
+#           times as often, and every proxy's CPU per request goes up, Portico's
+#           more than nginx's (docs/performance.md). Needs a writable cpu cgroup.
 #
 # Prints, per client, mode and proxy, the median req/s over $REPEATS runs of
 # $DURATION s, the proxy's CPU per request (utime + stime of every process in its
@@ -42,7 +46,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DURATION=${DURATION:-8} REPEATS=${REPEATS:-3} CONNS=${CONNS:-64}
 PROXY_CPU=${PROXY_CPU:-1} LOAD_CPU=${LOAD_CPU:-0}
 PEERS=${PEERS:-"nginx haproxy caddy portico"}
-MODES=${MODES:-"core capped"} QUOTA=${QUOTA:-15}
+MODES=${MODES:-"core capped"} QUOTA=${QUOTA:-15} PERIOD_US=${PERIOD_US:-100000}
 CLIENTS=${CLIENTS:-"wrk s_time keepalive h2"} S_TIME_PROCS=${S_TIME_PROCS:-16}
 H2_CONNS=${H2_CONNS:-16} H2_STREAMS=${H2_STREAMS:-4}
 bin=${BENCH_PORTICO_BIN:-$root/target/release/portico}
@@ -66,12 +70,12 @@ fi
 cg_make() {   # name quota-percent|max -> path in $cg
   cg="$cg_root/portico-bench-$$-$1"
   mkdir -p "$cg"; cgroups+=("$cg")
-  local quota=-1; [ "$2" = max ] || quota=$(( $2 * 100 ))
+  local quota=-1; [ "$2" = max ] || quota=$(( $2 * PERIOD_US / 100 ))
   if [ $cg_kind = v1 ]; then
-    echo 10000 >"$cg/cpu.cfs_period_us"; echo "$quota" >"$cg/cpu.cfs_quota_us"
+    echo "$PERIOD_US" >"$cg/cpu.cfs_period_us"; echo "$quota" >"$cg/cpu.cfs_quota_us"
   else
     [ "$quota" = -1 ] && quota=max
-    echo "$quota 10000" >"$cg/cpu.max"
+    echo "$quota $PERIOD_US" >"$cg/cpu.max"
   fi
 }
 cg_ticks() {   # cgroup -> utime + stime (clock ticks) of every process in it
@@ -225,7 +229,7 @@ for mode in $MODES; do
   esac
   case $mode in
     core) echo "$what, proxy on a whole core (client-bound), median of $REPEATS x ${DURATION}s:" ;;
-    capped) echo "$what, proxy capped at $QUOTA % of its core (proxy-bound), median of $REPEATS x ${DURATION}s:" ;;
+    capped) echo "$what, proxy capped at $QUOTA % of its core per $(( PERIOD_US / 1000 )) ms (proxy-bound), median of $REPEATS x ${DURATION}s:" ;;
   esac
   for peer in $PEERS; do
     key=$client.$mode.$peer
