@@ -111,17 +111,11 @@ ticks_per_s=$(getconf CLK_TCK)
 load() {
   local client=$1 url=$2 out
   case $client in
-    wrk)
+    wrk|keepalive)
+      local close=()
+      [ "$client" = wrk ] && close=(-H 'Connection: close')
       out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
-              -H 'Host: app.example.com' -H 'Connection: close' "$url")
-      run_rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-      run_requests=$(awk '/requests in/ {print $1}' <<<"$out")
-      if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
-        echo "  wrk: $(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')" >&2
-      fi ;;
-    keepalive)
-      out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
-              -H 'Host: app.example.com' "$url")
+              -H 'Host: app.example.com' "${close[@]}" "$url")
       run_rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
       run_requests=$(awk '/requests in/ {print $1}' <<<"$out")
       if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
