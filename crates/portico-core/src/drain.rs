@@ -5,7 +5,8 @@ use std::future::Future;
 
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-/// The drain handle of an entrypoint, carried in request extensions.
+/// The drain handle of an entrypoint, carried in the extensions of the requests that
+/// ask for a protocol upgrade (those marked with hyper's `OnUpgrade`).
 ///
 /// An upgraded connection (a WebSocket splice, an h2c connection) is no longer a
 /// request the HTTP server knows about. Code that spawns such work does it through

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use futures_util::future::Either;
 use http::{Request, Response, StatusCode, Version, header::HOST};
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use hyper::body::Incoming;
+use hyper::{body::Incoming, upgrade::OnUpgrade};
 use pin_project_lite::pin_project;
 use portico_core::{Body, ConnectionInfo, Drain, HttpRequest, HttpResponse, TlsInfo, respond};
 use portico_tls::{TlsAcceptor, TlsRegistry, misdirected};
@@ -262,7 +262,12 @@ where
             }
         });
         request.extensions_mut().insert(self.info.clone());
-        request.extensions_mut().insert(self.drain.clone());
+        // Only an upgraded connection outlives its request and needs the drain to
+        // track it; hyper marks exactly those requests with `OnUpgrade`. Leaving the
+        // drain off the others keeps the extension map at its first allocation.
+        if request.extensions().get::<OnUpgrade>().is_some() {
+            request.extensions_mut().insert(self.drain.clone());
+        }
         let stack = match (&self.tls, &mut self.https) {
             (Some(tls), Some(https)) => {
                 request.extensions_mut().insert(tls.clone());

@@ -102,11 +102,15 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
     };
     let bytes = buf.split_to(len).freeze();
     let mut headers = HeaderMap::with_capacity(count);
+    // The framing fields are noted on the way in: most heads lack some of them,
+    // and a lookup in the map costs a hash and a probe each.
+    let mut seen = Framed::default();
     for [n0, n1, v0, v1] in &spans[..count] {
         let name = HeaderName::from_bytes(&bytes[*n0 as usize..*n1 as usize])
             .map_err(|_| HeadError::Field("field name"))?;
         let value = HeaderValue::from_maybe_shared(bytes.slice(*v0 as usize..*v1 as usize))
             .map_err(|_| HeadError::Field("field value"))?;
+        seen.note(&name);
         headers.append(name, value);
     }
     let status = StatusCode::from_u16(code).map_err(|_| HeadError::Field("status code"))?;
@@ -117,9 +121,9 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
     };
 
     let mut keep_alive = if version == Version::HTTP_10 {
-        has_token(&headers, CONNECTION, "keep-alive")
+        seen.connection && has_token(&headers, CONNECTION, "keep-alive")
     } else {
-        !has_token(&headers, CONNECTION, "close")
+        !(seen.connection && has_token(&headers, CONNECTION, "close"))
     };
     let framing = if to_head
         || status.is_informational()
@@ -127,7 +131,7 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
         || status == StatusCode::NOT_MODIFIED
     {
         Framing::Empty
-    } else if headers.contains_key(TRANSFER_ENCODING) {
+    } else if seen.transfer_encoding {
         // Transfer-Encoding overrides Content-Length; a message with both may be
         // an attempt at smuggling, so its connection is not reused.
         if headers.remove(CONTENT_LENGTH).is_some() {
@@ -138,7 +142,7 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
         } else {
             Framing::UntilClose
         }
-    } else if headers.contains_key(CONTENT_LENGTH) {
+    } else if seen.content_length {
         Framing::Length(content_length(&headers).ok_or(HeadError::ContentLength)?)
     } else {
         Framing::UntilClose
@@ -156,6 +160,27 @@ pub(super) fn parse_head(buf: &mut BytesMut, to_head: bool) -> Result<Option<Hea
         framing,
         keep_alive,
     }))
+}
+
+/// Which framing fields a head carries.
+#[derive(Default)]
+struct Framed {
+    connection: bool,
+    transfer_encoding: bool,
+    content_length: bool,
+}
+
+impl Framed {
+    fn note(&mut self, name: &HeaderName) {
+        // Standard names compare as an enum tag, not as bytes.
+        if name == CONNECTION {
+            self.connection = true;
+        } else if name == TRANSFER_ENCODING {
+            self.transfer_encoding = true;
+        } else if name == CONTENT_LENGTH {
+            self.content_length = true;
+        }
+    }
 }
 
 fn last_coding_is_chunked(headers: &HeaderMap) -> bool {
