@@ -10,7 +10,9 @@
 //!   hop-by-hop headers, appends the client to `X-Forwarded-For`, keeps `Host`
 //!   (`passHostHeader`), streams bodies and trailers both ways without buffering,
 //!   retries once a request whose pooled connection the backend had just closed, and
-//!   splices upgrades (WebSocket).
+//!   splices upgrades (WebSocket). [`Forwarder::prepare`] and [`Forwarder::send`]
+//!   split it in two, so that a caller's future holds a [`Prepared`] request, not
+//!   the request.
 //!
 //! Choosing a target (load balancing, health checks, sticky sessions) is the
 //! `portico-service` crate's job.
@@ -39,7 +41,7 @@ mod transport;
 mod upgrade;
 
 pub use self::{
-    forward::Forwarder,
+    forward::{Forwarder, Prepared},
     headers::{append_x_forwarded_for, remove_hop_by_hop},
     target::{Target, TargetError, UpstreamProtocol},
     transport::{Transport, TransportError, TransportSettings},

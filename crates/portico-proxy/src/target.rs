@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use http::uri::{Authority, PathAndQuery, Scheme, Uri};
 
+use crate::transport::ServerKey;
+
 /// How Portico talks to a backend, from the scheme of its URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UpstreamProtocol {
@@ -32,6 +34,8 @@ pub struct Target {
     url: Arc<str>,
     protocol: UpstreamProtocol,
     authority: Authority,
+    /// The authority as the key of the HTTP/1.1 pool, hashed once.
+    pool_key: ServerKey,
     base_path: Option<Arc<str>>,
     preserve_path: bool,
 }
@@ -109,6 +113,7 @@ impl Target {
         Ok(Target {
             url: Arc::from(url),
             protocol,
+            pool_key: ServerKey::new(authority.clone()),
             authority,
             base_path,
             preserve_path: false,
@@ -135,6 +140,11 @@ impl Target {
     /// `host:port` of the server (the port is always explicit).
     pub fn authority(&self) -> &Authority {
         &self.authority
+    }
+
+    /// The key of this server's idle connections in the HTTP/1.1 pool.
+    pub(crate) fn pool_key(&self) -> &ServerKey {
+        &self.pool_key
     }
 
     /// The path of the server URL, used as a prefix when `preservePath` is on.

@@ -43,7 +43,7 @@ use portico_core::Body;
 use self::connect::Connector;
 pub(crate) use self::{
     connect::Established,
-    http1::{Http1Error, Http1Pool, Outgoing},
+    http1::{Http1Error, Http1Pool, Outgoing, ServerKey},
 };
 pub use self::{settings::TransportSettings, tls::TransportError};
 use crate::UpstreamProtocol;

@@ -27,6 +27,7 @@ mod sticky;
 #[cfg(test)]
 mod tests;
 
+use self::pool::InFlight;
 pub(crate) use self::pool::{Cause, Pool};
 use self::{body::InFlightBody, sticky::Sticky};
 
@@ -198,7 +199,25 @@ impl Service<HttpRequest> for LoadBalancer {
 
     fn call(&mut self, request: HttpRequest) -> Self::Future {
         let inner = self.inner.clone();
-        Box::pin(async move { Ok(inner.serve(request).await) })
+        // The server is chosen and the request prepared here, so that the future
+        // holds the prepared exchange and not the request (see `Forwarder::prepare`).
+        let Some((index, set_cookie)) = inner.choose(&request) else {
+            return Box::pin(std::future::ready(Ok(
+                ProxyError::NoAvailableServer.into_response()
+            )));
+        };
+        let in_flight = matches!(inner.picker, Picker::P2c(_)).then(|| inner.pool.start(index));
+        let prepared = inner
+            .forwarder
+            .prepare(request, &inner.pool.server(index).target);
+        Box::pin(async move {
+            let target = &inner.pool.server(index).target;
+            let result = match prepared {
+                Ok(prepared) => inner.forwarder.send(prepared, target).await,
+                Err(error) => Err(error),
+            };
+            Ok(inner.complete(index, result, set_cookie, in_flight))
+        })
     }
 }
 
@@ -297,13 +316,16 @@ impl LoadBalancerBuilder {
 // === impl Inner ===
 
 impl Inner {
-    async fn serve(&self, request: HttpRequest) -> HttpResponse {
-        let Some((index, set_cookie)) = self.choose(&request) else {
-            return ProxyError::NoAvailableServer.into_response();
-        };
-        let in_flight = matches!(self.picker, Picker::P2c(_)).then(|| self.pool.start(index));
-        let target = &self.pool.server(index).target;
-        let result = self.forwarder.forward(request, target).await;
+    /// The response to the client once the exchange with server `index` is over:
+    /// the outcome counts for passive health checks, a failure becomes its error
+    /// response, and the sticky cookie and in-flight guard are attached.
+    fn complete(
+        &self,
+        index: usize,
+        result: Result<HttpResponse, ProxyError>,
+        set_cookie: Option<http::HeaderValue>,
+        in_flight: Option<InFlight>,
+    ) -> HttpResponse {
         let failed = match &result {
             Ok(response) => response.status().is_server_error(),
             Err(error) => error.side() == ErrorSide::Upstream,
@@ -312,7 +334,7 @@ impl Inner {
         let mut response = result.unwrap_or_else(|error| {
             tracing::debug!(
                 service = self.pool.service(),
-                server = target.url(),
+                server = self.pool.server(index).target.url(),
                 %error,
                 "forwarding failed"
             );

@@ -9,11 +9,11 @@ use std::{
 };
 
 use bytes::{Buf, Bytes};
-use http::{HeaderMap, HeaderName, HeaderValue, uri::Authority};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use http_body::{Frame, SizeHint};
 
 use super::{
-    Http1Pool,
+    Http1Pool, ServerKey,
     conn::Conn,
     request::Upload,
     response::{Framing, MAX_HEAD},
@@ -36,7 +36,7 @@ pub(super) struct PooledBody {
     decoder: Decoder,
     keep_alive: bool,
     pool: Arc<Http1Pool>,
-    server: Authority,
+    server: ServerKey,
 }
 
 /// Where the body stands.
@@ -70,7 +70,7 @@ impl PooledBody {
         framing: Framing,
         keep_alive: bool,
         pool: Arc<Http1Pool>,
-        server: Authority,
+        server: ServerKey,
     ) -> PooledBody {
         let decoder = match framing {
             Framing::Empty | Framing::Length(0) => Decoder::Done,

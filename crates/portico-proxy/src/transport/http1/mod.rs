@@ -23,6 +23,7 @@
 
 mod body;
 mod conn;
+mod key;
 mod request;
 mod response;
 
@@ -36,17 +37,17 @@ use std::{
 };
 
 use fnv::FnvBuildHasher;
-use http::{Response, StatusCode, uri::Authority};
+use http::{Response, StatusCode};
 use portico_core::Body;
 use tokio::{net::TcpStream, time::Instant};
 
-pub(crate) use self::request::Outgoing;
 use self::{
     body::PooledBody,
     conn::Conn,
     request::{Upload, UploadError},
     response::{Framing, Head, HeadError, parse_head},
 };
+pub(crate) use self::{key::ServerKey, request::Outgoing};
 use super::TCP_KEEPALIVE;
 use crate::retry::is_closed;
 
@@ -67,8 +68,8 @@ pub(crate) struct Http1Pool {
 
 #[derive(Debug)]
 struct State {
-    /// FNV: the keys are a few short authorities.
-    idle: HashMap<Authority, Vec<Idle>, FnvBuildHasher>,
+    /// FNV over the keys' precomputed hashes.
+    idle: HashMap<ServerKey, Vec<Idle>, FnvBuildHasher>,
     swept: Instant,
 }
 
@@ -152,7 +153,7 @@ impl Http1Pool {
     /// `fresh` or none is idle, and reads the response head.
     pub(crate) async fn send(
         self: &Arc<Self>,
-        server: &Authority,
+        server: &ServerKey,
         mut outgoing: Outgoing,
         fresh: bool,
     ) -> Attempt {
@@ -160,7 +161,7 @@ impl Http1Pool {
             Some(conn) => (conn, true),
             // Boxed: dialing is rare on a warm pool, and its state would otherwise
             // be part of every exchange's future.
-            None => match Box::pin(self.connect(server)).await {
+            None => match Box::pin(self.connect(server.authority())).await {
                 Ok(conn) => (conn, false),
                 Err(e) => {
                     return Attempt {
@@ -198,7 +199,7 @@ impl Http1Pool {
     /// complete goes straight back to the pool.
     fn respond(
         self: &Arc<Self>,
-        server: &Authority,
+        server: &ServerKey,
         mut conn: Conn,
         upload: Upload,
         head: Head,
@@ -242,7 +243,7 @@ impl Http1Pool {
 
     /// The most recently used idle connection of `server` that is still open
     /// and clean.
-    fn checkout(&self, server: &Authority) -> Option<Conn> {
+    fn checkout(&self, server: &ServerKey) -> Option<Conn> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let list = state.idle.get_mut(server)?;
         let now = Instant::now();
@@ -256,7 +257,7 @@ impl Http1Pool {
 
     /// Puts a connection whose exchange is complete back, if it can be reused.
     /// A close or stray bytes arriving from now on are noticed at checkout.
-    fn checkin(&self, server: Authority, conn: Conn) {
+    fn checkin(&self, server: ServerKey, conn: Conn) {
         if self.max_idle_per_server == 0 || !conn.read_buf.is_empty() {
             return;
         }
@@ -285,7 +286,7 @@ impl Http1Pool {
             .is_some_and(|limit| now.duration_since(entry.since) >= limit)
     }
 
-    async fn connect(&self, server: &Authority) -> io::Result<Conn> {
+    async fn connect(&self, server: &http::uri::Authority) -> io::Result<Conn> {
         let dial = async {
             let port = server.port_u16().unwrap_or(80);
             let host = server.host().trim_start_matches('[').trim_end_matches(']');
