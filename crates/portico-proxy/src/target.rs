@@ -33,9 +33,8 @@ pub enum UpstreamProtocol {
 pub struct Target {
     url: Arc<str>,
     protocol: UpstreamProtocol,
-    authority: Authority,
-    /// The authority as the key of the HTTP/1.1 pool, hashed once.
-    pool_key: ServerKey,
+    /// The `host:port`, hashed once: it is also the key of the HTTP/1.1 pool.
+    authority: ServerKey,
     base_path: Option<Arc<str>>,
     preserve_path: bool,
 }
@@ -113,8 +112,7 @@ impl Target {
         Ok(Target {
             url: Arc::from(url),
             protocol,
-            pool_key: ServerKey::new(authority.clone()),
-            authority,
+            authority: ServerKey::new(authority),
             base_path,
             preserve_path: false,
         })
@@ -139,12 +137,12 @@ impl Target {
 
     /// `host:port` of the server (the port is always explicit).
     pub fn authority(&self) -> &Authority {
-        &self.authority
+        self.authority.authority()
     }
 
     /// The key of this server's idle connections in the HTTP/1.1 pool.
     pub(crate) fn pool_key(&self) -> &ServerKey {
-        &self.pool_key
+        &self.authority
     }
 
     /// The path of the server URL, used as a prefix when `preservePath` is on.
@@ -165,7 +163,7 @@ impl Target {
         };
         let mut builder = Uri::builder()
             .scheme(scheme)
-            .authority(authority.unwrap_or_else(|| self.authority.clone()));
+            .authority(authority.unwrap_or_else(|| self.authority().clone()));
         builder = match (self.preserve_path, &self.base_path, path_and_query) {
             (true, Some(base), Some(pq)) => {
                 builder.path_and_query(format!("{base}{}", pq.as_str()))

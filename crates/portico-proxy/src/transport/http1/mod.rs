@@ -37,7 +37,7 @@ use std::{
 };
 
 use fnv::FnvBuildHasher;
-use http::{Response, StatusCode};
+use http::{Response, StatusCode, uri::Authority};
 use portico_core::Body;
 use tokio::{net::TcpStream, time::Instant};
 
@@ -286,7 +286,7 @@ impl Http1Pool {
             .is_some_and(|limit| now.duration_since(entry.since) >= limit)
     }
 
-    async fn connect(&self, server: &http::uri::Authority) -> io::Result<Conn> {
+    async fn connect(&self, server: &Authority) -> io::Result<Conn> {
         let dial = async {
             let port = server.port_u16().unwrap_or(80);
             let host = server.host().trim_start_matches('[').trim_end_matches(']');
